@@ -1,0 +1,277 @@
+//! The configuration of a Rathaus installation.
+//!
+//! Values come from, in rising precedence: the defaults written here, a TOML file, and
+//! environment variables named `RATHAUS_<SECTION>__<KEY>` (for example
+//! `RATHAUS_DATABASE__URL`). Every section refuses unknown keys, so that a misspelt key is
+//! an error naming the key instead of a silently ignored setting. `docs/configuration.md`
+//! lists every key; a test keeps that list and this file in step.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The city this installation serves.
+    pub city: CityConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Templates and texts a city may override.
+    pub templates: TemplatesConfig,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// The address people reach the portal at, used in feeds, the sitemap and links in
+    /// emails. Default `http://127.0.0.1:8080`.
+    pub public_url: String,
+    /// How long a request may take before it is answered with 503, in seconds. Default 30.
+    pub request_timeout_seconds: u64,
+    /// How many requests are handled at once before further ones get 503. Default 512.
+    pub max_concurrent_requests: usize,
+    /// How long shutdown waits for running requests, in seconds. Default 20.
+    pub shutdown_grace_seconds: u64,
+    /// How often the content is checked for changes made by other nodes or the command
+    /// line, in milliseconds. Default 1000.
+    pub content_poll_milliseconds: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            request_timeout_seconds: 30,
+            max_concurrent_requests: 512,
+            shutdown_grace_seconds: 20,
+            content_poll_milliseconds: 1000,
+        }
+    }
+}
+
+/// The database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path/to/file.db` for the embedded database or
+    /// `postgres://user@host/database` for PostgreSQL. Default `sqlite://data/rathaus.db`.
+    pub url: String,
+    /// The most connections in the pool. Default 8 (SQLite serialises writes anyway).
+    pub max_connections: u32,
+    /// How long to wait for a connection or a lock, in seconds. Default 5.
+    pub busy_timeout_seconds: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://data/rathaus.db".to_owned(),
+            max_connections: 8,
+            busy_timeout_seconds: 5,
+        }
+    }
+}
+
+/// The city this installation serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CityConfig {
+    /// The city's name as shown in the portal. Default `Musterstadt`.
+    pub name: String,
+    /// The German state (two-letter code such as `BY`), which decides the public holidays.
+    /// Default `BY`.
+    pub state: String,
+    /// The time zone opening hours and dates are shown in. Default `Europe/Berlin`.
+    pub time_zone: String,
+}
+
+impl Default for CityConfig {
+    fn default() -> Self {
+        CityConfig {
+            name: "Musterstadt".to_owned(),
+            state: "BY".to_owned(),
+            time_zone: "Europe/Berlin".to_owned(),
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `json` for one JSON object per line, `pretty` for people. Default `json`.
+    pub format: LogFormat,
+    /// Which events to log, as a tracing filter such as `info` or `rathaus=debug,info`.
+    /// Default `info`.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: LogFormat::Json, filter: "info".to_owned() }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors.
+    Json,
+    /// Readable lines, for people at a terminal.
+    Pretty,
+}
+
+/// Templates and texts a city may override.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// A folder whose templates replace the built-in ones of the same name. Default: none.
+    pub override_dir: Option<PathBuf>,
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file, the environment or a value is wrong; the message names the key.
+    #[error("{0}")]
+    Invalid(String),
+    /// The named configuration file does not exist.
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+}
+
+impl Config {
+    /// Loads the configuration from the defaults, the file (if given) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("RATHAUS_").split("__"));
+
+        let config: Config = figment.extract().map_err(|error| {
+            let messages: Vec<String> = error.into_iter().map(|e| describe(&e)).collect();
+            ConfigError::Invalid(messages.join("; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what the types alone cannot.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, why: &str| Err(ConfigError::Invalid(format!("{key}: {why}")));
+
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://")) {
+            return invalid(
+                "database.url",
+                "must start with `sqlite:` (embedded database) or `postgres://`",
+            );
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        if self.city.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return invalid("city.time_zone", "is not a time zone name such as `Europe/Berlin`");
+        }
+        let public_url = &self.server.public_url;
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return invalid("server.public_url", "must start with `http://` or `https://`");
+        }
+        if public_url.ends_with('/') {
+            return invalid("server.public_url", "must not end with `/`");
+        }
+        if self.server.max_concurrent_requests == 0 {
+            return invalid("server.max_concurrent_requests", "must be at least 1");
+        }
+
+        Ok(())
+    }
+
+    /// The configured time zone. Validated at load, so it falls back only for a
+    /// configuration built by hand in code.
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.city.time_zone.parse().unwrap_or(chrono_tz::Europe::Berlin)
+    }
+}
+
+/// One configuration error as a sentence that names the key.
+fn describe(error: &figment::Error) -> String {
+    let key = error.path.join(".");
+    let source = match &error.metadata {
+        Some(metadata) => format!(" (from {})", metadata.name),
+        None => String::new(),
+    };
+    let mut message = error.kind.to_string();
+    if let figment::error::Kind::UnknownField(field, _) = &error.kind {
+        let full = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+        message = format!("unknown key `{full}`");
+        return format!("{message}{source}");
+    }
+    if key.is_empty() { format!("{message}{source}") } else { format!("{key}: {message}{source}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn load_toml(text: &str) -> Result<Config, ConfigError> {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        Config::load(Some(file.path()))
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        assert_eq!(load_toml("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_in_the_error() {
+        let error = load_toml("[server]\nlisten = \"127.0.0.1:9000\"\nlsiten = 1\n").unwrap_err();
+        assert!(error.to_string().contains("unknown key `server.lsiten`"), "{error}");
+
+        let error = load_toml("[sever]\n").unwrap_err();
+        assert!(error.to_string().contains("unknown key `sever`"), "{error}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key() {
+        let error = load_toml("[database]\nmax_connections = \"many\"\n").unwrap_err();
+        assert!(error.to_string().contains("database.max_connections"), "{error}");
+    }
+
+    #[test]
+    fn values_that_parse_but_make_no_sense_are_refused() {
+        let error = load_toml("[database]\nurl = \"mysql://x\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("database.url"), "{error}");
+
+        let error = load_toml("[city]\ntime_zone = \"Mars/Olympus\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("city.time_zone"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error() {
+        let error = Config::load(Some(Path::new("/nonexistent/rathaus.toml"))).unwrap_err();
+        assert!(matches!(error, ConfigError::MissingFile(_)));
+    }
+}

@@ -1,0 +1,7 @@
+//! The request handlers, by channel.
+
+pub mod api;
+pub mod feedback;
+pub mod feeds;
+pub mod ops;
+pub mod portal;
