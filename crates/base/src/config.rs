@@ -121,7 +121,10 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { format: LogFormat::Json, filter: "info".to_owned() }
+        LogConfig {
+            format: LogFormat::Json,
+            filter: "info".to_owned(),
+        }
     }
 }
 
@@ -189,11 +192,17 @@ impl Config {
             return invalid("database.max_connections", "must be at least 1");
         }
         if self.city.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return invalid("city.time_zone", "is not a time zone name such as `Europe/Berlin`");
+            return invalid(
+                "city.time_zone",
+                "is not a time zone name such as `Europe/Berlin`",
+            );
         }
         let public_url = &self.server.public_url;
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return invalid("server.public_url", "must start with `http://` or `https://`");
+            return invalid(
+                "server.public_url",
+                "must start with `http://` or `https://`",
+            );
         }
         if public_url.ends_with('/') {
             return invalid("server.public_url", "must not end with `/`");
@@ -208,7 +217,10 @@ impl Config {
     /// The configured time zone. Validated at load, so it falls back only for a
     /// configuration built by hand in code.
     pub fn time_zone(&self) -> chrono_tz::Tz {
-        self.city.time_zone.parse().unwrap_or(chrono_tz::Europe::Berlin)
+        self.city
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::Berlin)
     }
 }
 
@@ -221,11 +233,19 @@ fn describe(error: &figment::Error) -> String {
     };
     let mut message = error.kind.to_string();
     if let figment::error::Kind::UnknownField(field, _) = &error.kind {
-        let full = if key.is_empty() { field.clone() } else { format!("{key}.{field}") };
+        let full = if key.is_empty() {
+            field.clone()
+        } else {
+            format!("{key}.{field}")
+        };
         message = format!("unknown key `{full}`");
         return format!("{message}{source}");
     }
-    if key.is_empty() { format!("{message}{source}") } else { format!("{key}: {message}{source}") }
+    if key.is_empty() {
+        format!("{message}{source}")
+    } else {
+        format!("{key}: {message}{source}")
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +268,10 @@ mod tests {
     #[test]
     fn an_unknown_key_is_named_in_the_error() {
         let error = load_toml("[server]\nlisten = \"127.0.0.1:9000\"\nlsiten = 1\n").unwrap_err();
-        assert!(error.to_string().contains("unknown key `server.lsiten`"), "{error}");
+        assert!(
+            error.to_string().contains("unknown key `server.lsiten`"),
+            "{error}"
+        );
 
         let error = load_toml("[sever]\n").unwrap_err();
         assert!(error.to_string().contains("unknown key `sever`"), "{error}");
@@ -257,7 +280,10 @@ mod tests {
     #[test]
     fn a_value_of_the_wrong_type_names_its_key() {
         let error = load_toml("[database]\nmax_connections = \"many\"\n").unwrap_err();
-        assert!(error.to_string().contains("database.max_connections"), "{error}");
+        assert!(
+            error.to_string().contains("database.max_connections"),
+            "{error}"
+        );
     }
 
     #[test]

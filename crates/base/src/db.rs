@@ -247,9 +247,9 @@ impl Database {
     /// so two writers queue on the busy timeout instead of failing when they upgrade.
     pub async fn begin(&self) -> Result<Transaction, DbError> {
         match self {
-            Database::Sqlite(pool) => {
-                Ok(Transaction::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?))
-            }
+            Database::Sqlite(pool) => Ok(Transaction::Sqlite(
+                pool.begin_with("BEGIN IMMEDIATE").await?,
+            )),
             Database::Postgres(pool) => Ok(Transaction::Postgres(pool.begin().await?)),
         }
     }

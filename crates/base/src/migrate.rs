@@ -49,9 +49,11 @@ pub fn render(sql: &str, backend: Backend) -> String {
             ("{serial}", "BIGSERIAL PRIMARY KEY"),
         ],
     };
-    types.iter().fold(sql.to_owned(), |sql, (placeholder, type_name)| {
-        sql.replace(placeholder, type_name)
-    })
+    types
+        .iter()
+        .fold(sql.to_owned(), |sql, (placeholder, type_name)| {
+            sql.replace(placeholder, type_name)
+        })
 }
 
 fn checksum(sql: &str) -> String {
@@ -72,7 +74,10 @@ struct Applied {
 pub async fn run(database: &Database, migrations: &[Migration]) -> Result<Vec<i64>, DbError> {
     let mut ordered: Vec<Migration> = migrations.to_vec();
     ordered.sort_by_key(|migration| migration.version);
-    if let Some(pair) = ordered.windows(2).find(|pair| pair[0].version == pair[1].version) {
+    if let Some(pair) = ordered
+        .windows(2)
+        .find(|pair| pair[0].version == pair[1].version)
+    {
         return Err(DbError::Migration {
             version: pair[1].version,
             name: pair[1].name,
@@ -82,7 +87,9 @@ pub async fn run(database: &Database, migrations: &[Migration]) -> Result<Vec<i6
 
     let mut transaction = database.begin().await?;
     if transaction.backend() == Backend::Postgres {
-        transaction.execute("SELECT pg_advisory_xact_lock(7263616)", &[]).await?;
+        transaction
+            .execute("SELECT pg_advisory_xact_lock(7263616)", &[])
+            .await?;
     }
     transaction
         .execute_script(render(
@@ -130,16 +137,24 @@ async fn apply(
     sql: String,
     sum: String,
 ) -> Result<(), DbError> {
-    transaction.execute_script(sql).await.map_err(|error| DbError::Migration {
-        version: migration.version,
-        name: migration.name,
-        reason: error.to_string(),
-    })?;
+    transaction
+        .execute_script(sql)
+        .await
+        .map_err(|error| DbError::Migration {
+            version: migration.version,
+            name: migration.name,
+            reason: error.to_string(),
+        })?;
     transaction
         .execute(
             "INSERT INTO rathaus_migrations (version, name, checksum, applied_at) \
              VALUES ($1, $2, $3, $4)",
-            &[migration.version.into(), migration.name.into(), sum.into(), Utc::now().into()],
+            &[
+                migration.version.into(),
+                migration.name.into(),
+                sum.into(),
+                Utc::now().into(),
+            ],
         )
         .await?;
     tracing::info!(migration.version, migration.name, "applied migration");

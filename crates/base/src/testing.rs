@@ -24,12 +24,16 @@ where
 {
     let folder = tempfile::tempdir().expect("a temporary folder for the SQLite test database");
     let sqlite = sqlite_database(&folder.path().join("test.db")).await;
-    migrate::run(&sqlite, migrations).await.expect("migrations on SQLite");
+    migrate::run(&sqlite, migrations)
+        .await
+        .expect("migrations on SQLite");
     test(sqlite.clone()).await;
     sqlite.close().await;
 
     if let Some((database, cleanup)) = postgres_database().await {
-        migrate::run(&database, migrations).await.expect("migrations on PostgreSQL");
+        migrate::run(&database, migrations)
+            .await
+            .expect("migrations on PostgreSQL");
         test(database.clone()).await;
         database.close().await;
         cleanup.await;
@@ -42,7 +46,9 @@ pub async fn sqlite_database(path: &std::path::Path) -> Database {
         url: format!("sqlite://{}", path.display()),
         ..Default::default()
     };
-    Database::connect(&config).await.expect("an SQLite test database")
+    Database::connect(&config)
+        .await
+        .expect("an SQLite test database")
 }
 
 /// A fresh, empty PostgreSQL schema and a future that drops it, or `None` when PostgreSQL is
@@ -55,12 +61,16 @@ pub async fn postgres_database() -> Option<(Database, impl Future<Output = ()>)>
 
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
     let base = PgConnectOptions::from_str(&url).expect("RATHAUS_TEST_POSTGRES is a postgres URL");
-    let admin = PgPoolOptions::new().max_connections(1).connect_with(base.clone()).await.unwrap_or_else(|error| {
-        panic!(
-            "cannot reach PostgreSQL at {url} for the tests ({error}); start it, point \
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(base.clone())
+        .await
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot reach PostgreSQL at {url} for the tests ({error}); start it, point \
              RATHAUS_TEST_POSTGRES at another server, or set RATHAUS_TEST_POSTGRES=off"
-        )
-    });
+            )
+        });
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&admin)
         .await
@@ -75,7 +85,9 @@ pub async fn postgres_database() -> Option<(Database, impl Future<Output = ()>)>
     let cleanup = async move {
         let drop = format!("DROP SCHEMA {schema} CASCADE");
         // A leftover schema only costs disk space; a failed drop must not fail the test.
-        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&admin).await;
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&admin)
+            .await;
         admin.close().await;
     };
     Some((Database::Postgres(pool), cleanup))

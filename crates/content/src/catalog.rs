@@ -82,11 +82,17 @@ impl Catalog {
                 Item::District(item) => drop(catalog.districts.insert(item.key.clone(), item)),
             }
         }
-        catalog.news.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(a.key.cmp(&b.key)));
+        catalog
+            .news
+            .sort_by(|a, b| b.published_at.cmp(&a.published_at).then(a.key.cmp(&b.key)));
 
         for service in catalog.services.values() {
             for office in &service.offices {
-                catalog.services_by_office.entry(office.clone()).or_default().push(service.key.clone());
+                catalog
+                    .services_by_office
+                    .entry(office.clone())
+                    .or_default()
+                    .push(service.key.clone());
             }
         }
         catalog.build_search_index();
@@ -129,8 +135,15 @@ impl Catalog {
                     key: office.key.clone(),
                     variant,
                     title: texts.name.clone(),
-                    keywords: vec![office.address.street.clone(), office.address.postcode.clone()],
-                    summary: texts.description.as_deref().map(crate::markdown::to_text).unwrap_or_default(),
+                    keywords: vec![
+                        office.address.street.clone(),
+                        office.address.postcode.clone(),
+                    ],
+                    summary: texts
+                        .description
+                        .as_deref()
+                        .map(crate::markdown::to_text)
+                        .unwrap_or_default(),
                     body: String::new(),
                     boost: 0.9,
                 });
@@ -145,7 +158,11 @@ impl Catalog {
                     title: texts.name.clone(),
                     keywords: texts.keywords.clone(),
                     summary: texts.summary.clone(),
-                    body: texts.description.as_deref().map(crate::markdown::to_text).unwrap_or_default(),
+                    body: texts
+                        .description
+                        .as_deref()
+                        .map(crate::markdown::to_text)
+                        .unwrap_or_default(),
                     boost: 1.0,
                 });
             }
@@ -201,7 +218,9 @@ impl Catalog {
 
     /// A news item by key, if it is visible at `now`.
     pub fn news_item(&self, key: &str, now: DateTime<Utc>) -> Option<&News> {
-        self.news.iter().find(|news| news.key == key && news.is_current(now))
+        self.news
+            .iter()
+            .find(|news| news.key == key && news.is_current(now))
     }
 
     /// All services, ordered by key.
@@ -260,7 +279,11 @@ impl Catalog {
         let mut groups: Vec<(char, Vec<&Service>)> = Vec::new();
         for (key, service) in services {
             let letter = key.chars().next().map_or('#', |c| c.to_ascii_uppercase());
-            let letter = if letter.is_ascii_alphabetic() { letter } else { '#' };
+            let letter = if letter.is_ascii_alphabetic() {
+                letter
+            } else {
+                '#'
+            };
             match groups.last_mut() {
                 Some((current, list)) if *current == letter => list.push(service),
                 _ => groups.push((letter, vec![service])),
@@ -271,14 +294,22 @@ impl Catalog {
 
     /// The offices responsible for a service.
     pub fn offices_for_service(&self, service: &Service) -> Vec<&Office> {
-        service.offices.iter().filter_map(|key| self.offices.get(key)).collect()
+        service
+            .offices
+            .iter()
+            .filter_map(|key| self.offices.get(key))
+            .collect()
     }
 
     /// The services an office is responsible for, ordered by key.
     pub fn services_at_office(&self, office: &Office) -> Vec<&Service> {
         self.services_by_office
             .get(&office.key)
-            .map(|keys| keys.iter().filter_map(|key| self.services.get(key)).collect())
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|key| self.services.get(key))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -286,7 +317,12 @@ impl Catalog {
     pub fn life_situations_with(&self, service: &Service) -> Vec<&LifeSituation> {
         self.life_situations
             .values()
-            .filter(|situation| situation.steps.iter().any(|step| step.service == service.key))
+            .filter(|situation| {
+                situation
+                    .steps
+                    .iter()
+                    .any(|step| step.service == service.key)
+            })
             .collect()
     }
 
@@ -302,14 +338,18 @@ impl Catalog {
             Some(service) => self.offices_for_service(service),
             None => self.offices.values().collect(),
         };
-        let positions = candidates.into_iter().map(|office| (office, office.location));
+        let positions = candidates
+            .into_iter()
+            .map(|office| (office, office.location));
         location::nearest(origin, positions, limit)
     }
 
     /// The district a postcode belongs to.
     pub fn district_for_postcode(&self, postcode: &str) -> Option<&District> {
         let postcode = postcode.trim();
-        self.districts.values().find(|district| district.postcodes.iter().any(|code| code == postcode))
+        self.districts
+            .values()
+            .find(|district| district.postcodes.iter().any(|code| code == postcode))
     }
 
     /// Searches services, offices, life situations and current news in `variant`, best
@@ -323,12 +363,17 @@ impl Catalog {
         now: DateTime<Utc>,
     ) -> Vec<Found<'_>> {
         // Ask for a few more than needed: expired news drop out after the index answers.
-        let hits = self.search_index.search(query, variant, kinds, limit.saturating_add(8));
+        let hits = self
+            .search_index
+            .search(query, variant, kinds, limit.saturating_add(8));
         hits.into_iter()
             .filter_map(|hit| {
                 let (kind, key) = self.search_items.get(hit.doc)?;
                 let item = self.item_ref(*kind, key, now)?;
-                Some(Found { item, score: hit.score })
+                Some(Found {
+                    item,
+                    score: hit.score,
+                })
             })
             .take(limit)
             .collect()

@@ -61,6 +61,9 @@ impl std::fmt::Display for ImportProblem {
 }
 
 fn list(problems: &[ImportProblem]) -> String {
-    let lines: Vec<String> = problems.iter().map(|problem| format!("  - {problem}")).collect();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|problem| format!("  - {problem}"))
+        .collect();
     lines.join("\n")
 }

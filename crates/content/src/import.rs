@@ -92,7 +92,10 @@ fn check_folders(folder: &Path) -> Vec<ImportProblem> {
                 PathBuf::from(&name),
                 None,
                 None,
-                format!("unknown folder; content folders are {}", expected.join(", ")),
+                format!(
+                    "unknown folder; content folders are {}",
+                    expected.join(", ")
+                ),
             )
         })
         .collect()
@@ -104,23 +107,36 @@ fn read_file(path: &Path, relative: &Path, kind: Kind) -> Result<Item, ImportPro
         problem(relative.to_owned(), item, field, message)
     };
 
-    let size = std::fs::metadata(path).map_err(|e| fail(None, None, e.to_string()))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(None, None, e.to_string()))?
+        .len();
     if size > MAX_FILE_BYTES {
-        return Err(fail(None, None, format!("the file has {size} bytes; at most 1 MiB")));
+        return Err(fail(
+            None,
+            None,
+            format!("the file has {size} bytes; at most 1 MiB"),
+        ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| fail(None, None, format!("cannot read the file as UTF-8: {error}")))?;
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        fail(
+            None,
+            None,
+            format!("cannot read the file as UTF-8: {error}"),
+        )
+    })?;
 
     // TOML dates become strings on the way to JSON, so the model reads one representation
     // whether a document comes from a file or from the database.
     let table: toml::Table =
         toml::from_str(&text).map_err(|error| fail(None, None, toml_message(&error, &text)))?;
-    let key = table.get("key").and_then(toml::Value::as_str).map(str::to_owned);
+    let key = table
+        .get("key")
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned);
     let document = toml_to_json(toml::Value::Table(table));
 
-    let item = parse_document(kind, document).map_err(|(field, message)| {
-        fail(key.clone(), field, message)
-    })?;
+    let item = parse_document(kind, document)
+        .map_err(|(field, message)| fail(key.clone(), field, message))?;
     let expected_name = format!("{}.toml", item.key());
     if relative.file_name().and_then(|name| name.to_str()) != Some(expected_name.as_str()) {
         return Err(fail(
@@ -178,7 +194,10 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Datetime(datetime) => serde_json::Value::String(datetime.to_string()),
         toml::Value::Array(values) => values.into_iter().map(toml_to_json).collect(),
         toml::Value::Table(table) => serde_json::Value::Object(
-            table.into_iter().map(|(key, value)| (key, toml_to_json(value))).collect(),
+            table
+                .into_iter()
+                .map(|(key, value)| (key, toml_to_json(value)))
+                .collect(),
         ),
     }
 }
@@ -189,12 +208,20 @@ fn problem(
     field: Option<String>,
     message: String,
 ) -> ImportProblem {
-    ImportProblem { file, item, field, message }
+    ImportProblem {
+        file,
+        item,
+        field,
+        message,
+    }
 }
 
 /// Writes items into `folder` in the import format, one file per item.
 pub fn write_folder(folder: &Path, items: &[Item]) -> Result<usize, ContentError> {
-    let write_error = |path: &Path, source| ContentError::Write { path: path.to_owned(), source };
+    let write_error = |path: &Path, source| ContentError::Write {
+        path: path.to_owned(),
+        source,
+    };
 
     let mut by_kind: BTreeMap<Kind, Vec<&Item>> = BTreeMap::new();
     for item in items {

@@ -10,7 +10,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 
 /// Renders Markdown to HTML that is safe to embed in a page.
 pub fn to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES);
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    );
     let mut in_image = false;
 
     let events = parser.filter_map(|event| match event {
@@ -23,13 +26,35 @@ pub fn to_html(markdown: &str) -> String {
             in_image = false;
             None
         }
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Some(Event::Start(Tag::Heading { level: demote(level), id, classes, attrs }))
-        }
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Some(Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        })),
         Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demote(level)))),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let dest_url = if is_safe_link(&dest_url) { dest_url } else { CowStr::from("#") };
-            Some(Event::Start(Tag::Link { link_type: plain(link_type), dest_url, title, id }))
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = if is_safe_link(&dest_url) {
+                dest_url
+            } else {
+                CowStr::from("#")
+            };
+            Some(Event::Start(Tag::Link {
+                link_type: plain(link_type),
+                dest_url,
+                title,
+                id,
+            }))
         }
         Event::Text(text) if in_image => Some(Event::Text(text)),
         other => Some(other),
@@ -76,7 +101,9 @@ fn plain(link_type: LinkType) -> LinkType {
 
 fn is_safe_link(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    ["https://", "http://", "mailto:", "tel:", "/", "#"].iter().any(|prefix| lower.starts_with(prefix))
+    ["https://", "http://", "mailto:", "tel:", "/", "#"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
         && !lower.starts_with("//")
 }
 
@@ -117,7 +144,10 @@ mod tests {
 
     #[test]
     fn text_drops_markup() {
-        assert_eq!(to_text("**Fett** und [Link](https://x.example)\n\n- eins"), "Fett und Link eins");
+        assert_eq!(
+            to_text("**Fett** und [Link](https://x.example)\n\n- eins"),
+            "Fett und Link eins"
+        );
     }
 
     proptest! {

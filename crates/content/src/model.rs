@@ -14,7 +14,19 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A language variant of the content. German is the default and the fallback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Variant {
     /// Standard German.
     #[serde(rename = "de")]
@@ -132,7 +144,10 @@ impl<'a, T> Variants<'a, T> {
 
     /// The variants this item exists in.
     pub fn available(self) -> Vec<Variant> {
-        Variant::ALL.into_iter().filter(|variant| self.exact(*variant).is_some()).collect()
+        Variant::ALL
+            .into_iter()
+            .filter(|variant| self.exact(*variant).is_some())
+            .collect()
     }
 
     /// Each existing variant with its texts.
@@ -149,7 +164,11 @@ macro_rules! texts_view {
         impl $item {
             /// The item's texts per variant.
             pub fn texts(&self) -> Variants<'_, $texts> {
-                Variants { de: &self.de, en: self.en.as_ref(), ls: self.ls.as_ref() }
+                Variants {
+                    de: &self.de,
+                    en: self.en.as_ref(),
+                    ls: self.ls.as_ref(),
+                }
             }
         }
     };
@@ -163,7 +182,19 @@ texts_view!(Page, PageTexts);
 texts_view!(District, DistrictTexts);
 
 /// The kinds of content item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// A service of the city ([`Service`]).
@@ -296,7 +327,9 @@ impl Money {
             1 => fraction.parse::<i64>().ok()? * 10,
             _ => fraction.parse().ok()?,
         };
-        Some(Money { cents: whole.checked_mul(100)?.checked_add(fraction)? })
+        Some(Money {
+            cents: whole.checked_mul(100)?.checked_add(fraction)?,
+        })
     }
 
     /// The amount as a plain decimal string with two digits, such as `27.60`.
@@ -347,7 +380,10 @@ macro_rules! string_schema {
     };
 }
 
-string_schema!(Money, "An amount in euro as a decimal string with two digits, such as 27.60.");
+string_schema!(
+    Money,
+    "An amount in euro as a decimal string with two digits, such as 27.60."
+);
 string_schema!(TimeRange, "A range of local time such as 08:00-12:30.");
 
 /// How often a fee is due.
@@ -401,7 +437,19 @@ pub enum Appointment {
 }
 
 /// How sure the city must be of a person's identity, per eIDAS and BSI TR-03107.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TrustLevel {
     /// Basisregistrierung: a user name and password, no proof of identity.
@@ -520,7 +568,12 @@ impl TimeRange {
 
 impl fmt::Display for TimeRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.opens.format("%H:%M"), self.closes.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.opens.format("%H:%M"),
+            self.closes.format("%H:%M")
+        )
     }
 }
 
@@ -649,7 +702,10 @@ impl Coordinates {
 /// How accessible an office building is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[expect(clippy::struct_excessive_bools, reason = "each flag is an independent fact")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is an independent fact"
+)]
 pub struct BuildingAccessibility {
     /// The entrance can be reached without steps.
     #[serde(default)]
@@ -826,7 +882,20 @@ pub struct NewsTexts {
 }
 
 /// What a page is for. Some roles are required by law and linked from every page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PageRole {
     /// An ordinary page.
@@ -988,7 +1057,11 @@ mod tests {
 
     #[test]
     fn a_missing_variant_falls_back_to_german() {
-        let label = Localized { de: "Gebühr".into(), en: Some("Fee".into()), ls: None };
+        let label = Localized {
+            de: "Gebühr".into(),
+            en: Some("Fee".into()),
+            ls: None,
+        };
         assert_eq!(label.get(Variant::English), "Fee");
         assert_eq!(label.get(Variant::EasyGerman), "Gebühr");
     }

@@ -100,8 +100,10 @@ impl ContentStore {
             kind: String,
             item_key: String,
         }
-        let rows: Vec<KeyRow> =
-            self.database.fetch_all("SELECT kind, item_key FROM content_items", &[]).await?;
+        let rows: Vec<KeyRow> = self
+            .database
+            .fetch_all("SELECT kind, item_key FROM content_items", &[])
+            .await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| Kind::parse(&row.kind).map(|kind| (kind, row.item_key)))
@@ -128,7 +130,10 @@ impl ContentStore {
         }
         if report.created + report.updated > 0 {
             transaction
-                .execute("UPDATE content_state SET version = version + 1 WHERE id = 1", &[])
+                .execute(
+                    "UPDATE content_state SET version = version + 1 WHERE id = 1",
+                    &[],
+                )
                 .await?;
         }
         transaction.commit().await?;
@@ -140,7 +145,10 @@ impl ContentStore {
     pub async fn version(&self) -> Result<i64, ContentError> {
         let row: Count = self
             .database
-            .fetch_one("SELECT version AS value FROM content_state WHERE id = 1", &[])
+            .fetch_one(
+                "SELECT version AS value FROM content_state WHERE id = 1",
+                &[],
+            )
             .await?;
         Ok(row.value)
     }
@@ -158,7 +166,10 @@ impl ContentStore {
                 &[],
             )
             .await?;
-        let items = rows.into_iter().map(read_document).collect::<Result<_, _>>()?;
+        let items = rows
+            .into_iter()
+            .map(read_document)
+            .collect::<Result<_, _>>()?;
         Ok((version, items))
     }
 

@@ -70,7 +70,11 @@ pub fn check_references(
             }
             Item::LifeSituation(situation) => {
                 for (index, step) in situation.steps.iter().enumerate() {
-                    missing(format!("steps[{index}].service"), Kind::Service, &step.service);
+                    missing(
+                        format!("steps[{index}].service"),
+                        Kind::Service,
+                        &step.service,
+                    );
                 }
             }
             Item::News(_) | Item::Page(_) | Item::District(_) => {}
@@ -85,7 +89,10 @@ pub fn is_valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 80
         && key.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -97,7 +104,10 @@ fn is_valid_link(link: &str) -> bool {
 
 fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
     if !is_valid_key(item.key()) {
-        report("key", "use lower case letters, digits and single hyphens (at most 80)".into());
+        report(
+            "key",
+            "use lower case letters, digits and single hyphens (at most 80)".into(),
+        );
     }
     match item {
         Item::Service(service) => {
@@ -108,12 +118,18 @@ fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
             }
             if let Some(link) = &service.online_application {
                 if !is_valid_link(link) {
-                    report("online_application", "must be an http(s) address or a path".into());
+                    report(
+                        "online_application",
+                        "must be an http(s) address or a path".into(),
+                    );
                 }
             }
             for (index, law) in service.legal_basis.iter().enumerate() {
                 if law.url.as_deref().is_some_and(|url| !is_valid_link(url)) {
-                    report(&format!("legal_basis[{index}].url"), "must be an http(s) address".into());
+                    report(
+                        &format!("legal_basis[{index}].url"),
+                        "must be an http(s) address".into(),
+                    );
                 }
             }
             for (variant, texts) in service.texts().iter() {
@@ -135,17 +151,26 @@ fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
             let mut dates = BTreeSet::new();
             for (index, exception) in office.exceptions.iter().enumerate() {
                 if !dates.insert(exception.date) {
-                    report(&format!("exceptions[{index}].date"), "this date is listed twice".into());
+                    report(
+                        &format!("exceptions[{index}].date"),
+                        "this date is listed twice".into(),
+                    );
                 }
             }
             for (index, closure) in office.closures.iter().enumerate() {
                 if closure.to < closure.from {
-                    report(&format!("closures[{index}].to"), "ends before it begins".into());
+                    report(
+                        &format!("closures[{index}].to"),
+                        "ends before it begins".into(),
+                    );
                 }
             }
         }
         Item::News(news) => {
-            if news.expires_at.is_some_and(|expires| expires <= news.published_at) {
+            if news
+                .expires_at
+                .is_some_and(|expires| expires <= news.published_at)
+            {
                 report("expires_at", "must be after published_at".into());
             }
         }
@@ -164,7 +189,10 @@ fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
             }
             for (index, postcode) in district.postcodes.iter().enumerate() {
                 if postcode.len() != 5 || !postcode.bytes().all(|b| b.is_ascii_digit()) {
-                    report(&format!("postcodes[{index}]"), "a postcode has 5 digits".into());
+                    report(
+                        &format!("postcodes[{index}]"),
+                        "a postcode has 5 digits".into(),
+                    );
                 }
             }
         }
@@ -178,7 +206,10 @@ fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
 
 /// The keys items in a folder define, for checking references.
 pub fn keys_of<'a>(items: impl IntoIterator<Item = &'a Item>) -> BTreeSet<(Kind, String)> {
-    items.into_iter().map(|item| (item.kind(), item.key().to_owned())).collect()
+    items
+        .into_iter()
+        .map(|item| (item.kind(), item.key().to_owned()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -78,7 +78,10 @@ fn all_migrations() -> Vec<Migration> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -117,7 +120,9 @@ async fn run(cli: Cli) -> Result<()> {
             migrate::run(&database, &all_migrations()).await?;
             let store = ContentStore::new(database);
             match command {
-                ContentCommand::Import { folder, author } => import_folder(&store, &folder, &author).await,
+                ContentCommand::Import { folder, author } => {
+                    import_folder(&store, &folder, &author).await
+                }
                 ContentCommand::Export { folder } => {
                     let (_, items) = store.published().await?;
                     let count = import::write_folder(&folder, &items)?;
@@ -137,7 +142,9 @@ async fn run(cli: Cli) -> Result<()> {
                 config.server.listen = listen;
                 config.server.public_url = format!("http://{listen}");
             }
-            if config.log.format == LogFormat::Json && std::env::var_os("RATHAUS_LOG__FORMAT").is_none() {
+            if config.log.format == LogFormat::Json
+                && std::env::var_os("RATHAUS_LOG__FORMAT").is_none()
+            {
                 config.log.format = LogFormat::Pretty;
             }
             serve(config, Some(content)).await
@@ -159,7 +166,10 @@ async fn import_folder(store: &ContentStore, folder: &Path, author: &str) -> Res
             for problem in &problems {
                 eprintln!("{problem}");
             }
-            bail!("the import was refused with {} problem(s); nothing was changed", problems.len());
+            bail!(
+                "the import was refused with {} problem(s); nothing was changed",
+                problems.len()
+            );
         }
         Err(error) => return Err(error.into()),
     };
@@ -177,12 +187,16 @@ async fn import_folder(store: &ContentStore, folder: &Path, author: &str) -> Res
 async fn serve(config: Config, demo_content: Option<PathBuf>) -> Result<()> {
     let metrics = init_logging(&config);
     let database = connect(&config).await?;
-    migrate::run(&database, &all_migrations()).await.context("migrations")?;
+    migrate::run(&database, &all_migrations())
+        .await
+        .context("migrations")?;
 
     if let Some(folder) = demo_content {
         let store = ContentStore::new(database.clone());
         if store.version().await? == 0 {
-            import_folder(&store, &folder, "demo").await.context("loading the demo content")?;
+            import_folder(&store, &folder, "demo")
+                .await
+                .context("loading the demo content")?;
         }
     }
 
@@ -238,13 +252,17 @@ async fn shutdown_signal(grace: Duration) {
 fn init_logging(config: &Config) -> Option<metrics_exporter_prometheus::PrometheusHandle> {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.log.format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
     };
 
-    let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+    let buckets = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    ];
     let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
         .set_buckets(&buckets)
         .ok()?

@@ -43,24 +43,37 @@ impl Assets {
         let (stylesheets, others): (Vec<_>, Vec<_>) =
             Embedded::iter().partition(|path| path.ends_with(".css"));
         for path in others {
-            let Some(file) = Embedded::get(&path) else { continue };
+            let Some(file) = Embedded::get(&path) else {
+                continue;
+            };
             let (hashed, asset) = named(&path, file.data);
             hashed_names.insert(path.to_string(), hashed.clone());
             by_hashed_name.insert(hashed, asset);
         }
         for path in stylesheets {
-            let Some(file) = Embedded::get(&path) else { continue };
+            let Some(file) = Embedded::get(&path) else {
+                continue;
+            };
             let mut text = String::from_utf8_lossy(&file.data).into_owned();
             for (plain, hashed) in &hashed_names {
-                text = text.replace(&format!("url(../{plain})"), &format!("url(/assets/{hashed})"));
-                text = text.replace(&format!("url(\"../{plain}\")"), &format!("url(\"/assets/{hashed}\")"));
+                text = text.replace(
+                    &format!("url(../{plain})"),
+                    &format!("url(/assets/{hashed})"),
+                );
+                text = text.replace(
+                    &format!("url(\"../{plain}\")"),
+                    &format!("url(\"/assets/{hashed}\")"),
+                );
             }
             let (hashed, asset) = named(&path, text.into_bytes().into());
             hashed_names.insert(path.to_string(), hashed.clone());
             by_hashed_name.insert(hashed, asset);
         }
 
-        Assets { by_hashed_name, hashed_names }
+        Assets {
+            by_hashed_name,
+            hashed_names,
+        }
     }
 
     /// The URL of a file, such as `/assets/css/site.1a2b3c4d.css` for `css/site.css`.
@@ -79,15 +92,29 @@ impl Assets {
 
     /// Every file's plain path and URL, for templates.
     pub fn urls(&self) -> HashMap<String, String> {
-        self.hashed_names.keys().map(|path| (path.clone(), self.url(path))).collect()
+        self.hashed_names
+            .keys()
+            .map(|path| (path.clone(), self.url(path)))
+            .collect()
     }
 }
 
 /// A file's hashed name and its served form.
 fn named(path: &str, bytes: std::borrow::Cow<'static, [u8]>) -> (String, Asset) {
     let digest = Sha256::digest(&bytes);
-    let hash: String = digest.iter().take(5).map(|byte| format!("{byte:02x}")).collect();
-    (hashed_name(path, &hash), Asset { bytes, content_type: content_type(path), hash })
+    let hash: String = digest
+        .iter()
+        .take(5)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    (
+        hashed_name(path, &hash),
+        Asset {
+            bytes,
+            content_type: content_type(path),
+            hash,
+        },
+    )
 }
 
 fn hashed_name(path: &str, hash: &str) -> String {

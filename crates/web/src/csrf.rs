@@ -39,8 +39,12 @@ impl FormTokens {
     /// Whether `token` was issued for `form` by a node with the same key, no longer than
     /// the lifetime ago and not in the future.
     pub fn verify(&self, form: &str, token: &str, now: i64) -> bool {
-        let Some((issued, signature)) = token.split_once('.') else { return false };
-        let Ok(issued) = issued.parse::<i64>() else { return false };
+        let Some((issued, signature)) = token.split_once('.') else {
+            return false;
+        };
+        let Ok(issued) = issued.parse::<i64>() else {
+            return false;
+        };
         let age = now.saturating_sub(issued);
         if !(0..=TOKEN_LIFETIME_SECONDS).contains(&age) {
             return false;
@@ -48,7 +52,11 @@ impl FormTokens {
         let expected = self.signature(form, issued);
         // Compare in constant time so the signature cannot be guessed byte by byte.
         expected.len() == signature.len()
-            && expected.bytes().zip(signature.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0
+            && expected
+                .bytes()
+                .zip(signature.bytes())
+                .fold(0, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 
     fn signature(&self, form: &str, issued: i64) -> String {
@@ -59,7 +67,12 @@ impl FormTokens {
         mac.update(form.as_bytes());
         mac.update(b":");
         mac.update(issued.to_string().as_bytes());
-        mac.finalize().into_bytes().iter().take(16).map(|byte| format!("{byte:02x}")).collect()
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .take(16)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -74,7 +87,9 @@ pub fn is_cross_site(origin: Option<&str>, fetch_site: Option<&str>, own_origins
     }
     match origin {
         Some("null") => true,
-        Some(origin) => !own_origins.iter().any(|own| own.eq_ignore_ascii_case(origin)),
+        Some(origin) => !own_origins
+            .iter()
+            .any(|own| own.eq_ignore_ascii_case(origin)),
         None => false,
     }
 }
@@ -106,7 +121,11 @@ mod tests {
     fn requests_from_other_sites_are_recognised() {
         let own = ["http://127.0.0.1:8080"];
         assert!(!is_cross_site(None, None, &own));
-        assert!(!is_cross_site(Some("http://127.0.0.1:8080"), Some("same-origin"), &own));
+        assert!(!is_cross_site(
+            Some("http://127.0.0.1:8080"),
+            Some("same-origin"),
+            &own
+        ));
         assert!(is_cross_site(Some("https://evil.example"), None, &own));
         assert!(is_cross_site(None, Some("cross-site"), &own));
         assert!(is_cross_site(Some("null"), None, &own));

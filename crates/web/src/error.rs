@@ -64,10 +64,14 @@ impl IntoResponse for WebError {
         let mut response = self.status().into_response();
         if let WebError::TooManyRequests(seconds) = self {
             if let Ok(value) = seconds.to_string().parse() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
             }
         }
-        response.extensions_mut().insert(ErrorMarker(Arc::new(self)));
+        response
+            .extensions_mut()
+            .insert(ErrorMarker(Arc::new(self)));
         response
     }
 }

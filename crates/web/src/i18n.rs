@@ -29,9 +29,11 @@ impl MessageTable {
 
     /// The text for `key` with each `{name}` replaced by its value.
     pub fn format(&self, key: &str, values: &[(&str, &str)]) -> String {
-        values.iter().fold(self.get(key).to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+        values
+            .iter()
+            .fold(self.get(key).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
     }
 
     /// All keys, for tests.
@@ -93,7 +95,10 @@ mod tests {
             let keys: BTreeSet<&String> = messages.table(variant).keys().collect();
             let missing: Vec<_> = german.difference(&keys).collect();
             let extra: Vec<_> = keys.difference(&german).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{variant}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{variant}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -119,12 +124,17 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys used in templates but not in i18n/de.toml: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys used in templates but not in i18n/de.toml: {missing:#?}"
+        );
     }
 
     #[test]
     fn placeholders_are_replaced() {
-        let table = MessageTable { texts: BTreeMap::from([("k".into(), "{n} Treffer".into())]) };
+        let table = MessageTable {
+            texts: BTreeMap::from([("k".into(), "{n} Treffer".into())]),
+        };
         assert_eq!(table.format("k", &[("n", "3")]), "3 Treffer");
     }
 }

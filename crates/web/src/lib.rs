@@ -91,10 +91,17 @@ pub fn router(state: AppState) -> Router {
     let overload = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(|error: tower::BoxError| async move {
             // Both a timeout and a full house mean: try again shortly.
-            let cause = if error.is::<tower::timeout::error::Elapsed>() { "timeout" } else { "overload" };
+            let cause = if error.is::<tower::timeout::error::Elapsed>() {
+                "timeout"
+            } else {
+                "overload"
+            };
             metrics::counter!("rathaus_http_rejected_total", "cause" => cause).increment(1);
             let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
             response
         }))
         .load_shed()
@@ -105,11 +112,17 @@ pub fn router(state: AppState) -> Router {
         .merge(portal)
         .merge(api)
         .fallback(|| async { error::WebError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::error_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::error_pages,
+        ))
         .merge(operations)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(overload)
         .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(state)

@@ -25,7 +25,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     frame-ancestors 'none'";
 
 /// Adds the security headers to every response.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let fixed = [
@@ -34,7 +38,10 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         ("referrer-policy", "strict-origin-when-cross-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("permissions-policy", "geolocation=(self), camera=(), microphone=(), interest-cohort=()"),
+        (
+            "permissions-policy",
+            "geolocation=(self), camera=(), microphone=(), interest-cohort=()",
+        ),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
@@ -60,12 +67,21 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    let labels = [("method", method.to_string()), ("route", route.clone()), ("status", status.to_string())];
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("rathaus_http_requests_total", &labels).increment(1);
-    metrics::histogram!("rathaus_http_request_duration_seconds", "route" => route.clone()).record(seconds);
+    metrics::histogram!("rathaus_http_request_duration_seconds", "route" => route.clone())
+        .record(seconds);
 
     let duration_ms = seconds * 1000.0;
-    match response.extensions().get::<ErrorMarker>().map(|marker| marker.0.as_ref()) {
+    match response
+        .extensions()
+        .get::<ErrorMarker>()
+        .map(|marker| marker.0.as_ref())
+    {
         Some(WebError::Internal(cause)) => {
             tracing::error!(http.method = %method, http.route = %route, http.status = status, duration_ms, error = %cause, "request failed");
         }
@@ -103,11 +119,18 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return problem;
     }
 
-    let code = path.split('/').nth(1).filter(|code| rathaus_content::model::Variant::from_code(code).is_some());
+    let code = path
+        .split('/')
+        .nth(1)
+        .filter(|code| rathaus_content::model::Variant::from_code(code).is_some());
     let Ok(context) = PageContext::new(&state, code.unwrap_or("de")) else {
         return response;
     };
-    let mut page = render_error(&context, status, marker.as_ref().map(|marker| marker.0.as_ref()));
+    let mut page = render_error(
+        &context,
+        status,
+        marker.as_ref().map(|marker| marker.0.as_ref()),
+    );
     *page.status_mut() = status;
     copy_extensions(&response, &mut page);
     page
@@ -131,7 +154,9 @@ fn render_error(context: &PageContext, status: StatusCode, error: Option<&WebErr
     let (title, text) = match status {
         StatusCode::NOT_FOUND => ("error_404_title", "error_404_text"),
         StatusCode::FORBIDDEN => ("error_403_title", "error_403_text"),
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => ("error_503_title", "error_503_text"),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+            ("error_503_title", "error_503_text")
+        }
         status if status.is_client_error() => ("error_400_title", "error_400_text"),
         _ => ("error_500_title", "error_500_text"),
     };
@@ -150,7 +175,9 @@ fn render_error(context: &PageContext, status: StatusCode, error: Option<&WebErr
     let headers = axum::http::HeaderMap::new();
     match context.render(&headers, "error.html", &layout, view) {
         Ok(mut response) => {
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response.headers_mut().remove(header::ETAG);
             response
         }

@@ -189,7 +189,11 @@ impl PageContext {
     pub fn format_datetime(&self, local: NaiveDateTime) -> String {
         match self.variant {
             Variant::English => local.format("%-d %B %Y, %H:%M").to_string(),
-            _ => format!("{} {}", self.format_date(local.date()), local.format("%H:%M")),
+            _ => format!(
+                "{} {}",
+                self.format_date(local.date()),
+                local.format("%H:%M")
+            ),
         }
     }
 
@@ -232,7 +236,11 @@ pub fn variant_name(variant: Variant) -> &'static str {
 /// An HTML response with an entity tag, answering 304 when the browser has it already.
 pub fn cached_html(headers: &HeaderMap, html: String) -> Response {
     let digest = Sha256::digest(html.as_bytes());
-    let tag: String = digest.iter().take(12).map(|byte| format!("{byte:02x}")).collect();
+    let tag: String = digest
+        .iter()
+        .take(12)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     let etag = format!("\"{tag}\"");
     let cache_control = format!("public, max-age={PAGE_MAX_AGE_SECONDS}");
 
@@ -244,7 +252,10 @@ pub fn cached_html(headers: &HeaderMap, html: String) -> Response {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
             html,
         )
             .into_response()

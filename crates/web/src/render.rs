@@ -50,7 +50,9 @@ impl Templates {
 
         let urls = assets.urls();
         environment.add_function("asset", move |path: &str| {
-            urls.get(path).cloned().unwrap_or_else(|| format!("/assets/{path}"))
+            urls.get(path)
+                .cloned()
+                .unwrap_or_else(|| format!("/assets/{path}"))
         });
         environment.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
 
@@ -70,7 +72,8 @@ impl Templates {
         context: impl Serialize,
     ) -> Result<String, minijinja::Error> {
         let texts = Value::from_dyn_object(Arc::clone(texts));
-        let context = minijinja::context! { t => texts, ..Value::from(minijinja::value::Serde(context)) };
+        let context =
+            minijinja::context! { t => texts, ..Value::from(minijinja::value::Serde(context)) };
         self.environment.get_template(name)?.render(context)
     }
 }

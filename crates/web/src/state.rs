@@ -69,15 +69,21 @@ async fn shared_secret(database: &Database, name: &str) -> Result<Vec<u8>, DbErr
         value: String,
     }
 
-    let fresh: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+    let fresh: String = (0..32)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect();
     database
         .execute(
             "INSERT INTO web_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
             &[name.into(), fresh.into()],
         )
         .await?;
-    let secret: Secret =
-        database.fetch_one("SELECT value FROM web_secrets WHERE name = $1", &[name.into()]).await?;
+    let secret: Secret = database
+        .fetch_one(
+            "SELECT value FROM web_secrets WHERE name = $1",
+            &[name.into()],
+        )
+        .await?;
     Ok(secret.value.into_bytes())
 }
 
@@ -89,8 +95,8 @@ impl AppState {
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
         clock: Clock,
     ) -> Result<AppState, StartError> {
-        let state =
-            State::parse(&config.city.state).ok_or_else(|| StartError::State(config.city.state.clone()))?;
+        let state = State::parse(&config.city.state)
+            .ok_or_else(|| StartError::State(config.city.state.clone()))?;
         let assets = Assets::load();
         let templates = Templates::load(config.templates.override_dir.as_deref(), &assets)
             .map_err(StartError::Templates)?;

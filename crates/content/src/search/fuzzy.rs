@@ -12,6 +12,26 @@ pub(super) fn allowed_edits(len: usize) -> usize {
     }
 }
 
+/// A set of the letters of a word as bits: `a` to `z`, digits, and other bytes sharing
+/// the remaining bits. Used by [`may_be_within`].
+pub(super) fn letter_signature(word: &str) -> u64 {
+    word.bytes().fold(0, |signature, byte| {
+        let bit = match byte {
+            b'a'..=b'z' => byte - b'a',
+            b'0'..=b'9' => 26 + (byte - b'0'),
+            _ => 36 + byte % 28,
+        };
+        signature | 1 << bit
+    })
+}
+
+/// A quick test that rules out most pairs of words that are more than `max` edits
+/// apart: every letter of one word that the other lacks takes an edit to remove.
+pub(super) fn may_be_within(a: u64, b: u64, max: usize) -> bool {
+    let max = u32::try_from(max).unwrap_or(u32::MAX);
+    (a & !b).count_ones() <= max && (b & !a).count_ones() <= max
+}
+
 /// The Damerau-Levenshtein distance between `a` and `b` (insertions, deletions,
 /// substitutions and swaps of neighbours, each substring edited once), if it is at most
 /// `max`. Stops as soon as the distance must exceed `max`. Counts bytes, which for folded
@@ -74,6 +94,17 @@ mod tests {
         assert_eq!(distance("hund", "katze"), None);
         assert_eq!(distance("ab", "abcde"), None);
         assert_eq!(bounded_distance(b"hund", b"hand", 0), None);
+    }
+
+    #[test]
+    fn the_letter_test_keeps_every_near_word() {
+        let near =
+            |a: &str, b: &str, max| may_be_within(letter_signature(a), letter_signature(b), max);
+        assert!(near("fuhrershein", "fuhrerschein", 1));
+        assert!(near("hnud", "hund", 1));
+        assert!(near("ummelden", "anmelden", 2));
+        assert!(!near("hund", "katze", 1));
+        assert!(!near("register", "residenz", 1));
     }
 
     #[test]

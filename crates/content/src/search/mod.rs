@@ -1,44 +1,49 @@
 //! Full-text search over the published content, built for German.
 //!
 //! Every node keeps the whole index in memory and rebuilds it from the published
-//! documents; a city has at most some ten thousand services plus offices, life situations
-//! and news, so this takes well under a second and needs no search engine.
+//! documents. A city has at most some ten thousand services plus offices, life
+//! situations and news; for that, building takes about a second and a query a few
+//! milliseconds, without a search engine.
 //!
-//! **Text.** Documents and queries go through the same folding (see [`text`](self)):
-//! lower case, letters with umlauts or other diacritics reduced to the base letter and
-//! `ß` to `ss`, so "Straße" = "strasse" and "Führerschein" = "Fuhrerschein". Someone who
-//! types "Fuehrerschein" gets the "ue" pairs folded too. Words are runs of letters and
-//! digits; a hyphen joins parts ("Hunde-Steuer"), which are indexed on their own and
-//! written together.
+//! **Text.** Documents and queries are folded the same way (see the `text` module):
+//! lower case, letters with umlauts or other diacritics reduced to their base letter,
+//! `ß` to `ss`. So "Straße", "Strasse" and "strasse" are one word, and "Führerschein"
+//! and "Fuhrerschein" too; a query typed with "ue" for "ü" is also looked up with the
+//! pair folded. Words are runs of letters and digits. A hyphen joins parts: "Hunde-Steuer"
+//! is indexed as "hunde", "steuer" and "hundesteuer".
 //!
 //! **Postings.** Each document has four fields: title, keywords, summary and body. The
-//! index keeps several term tables, each sorted for binary search and prefix ranges, and
-//! each term with its postings (document, field, count) sorted by document:
-//! the folded words as written; their Snowball stems, one table for German and
-//! Leichte Sprache and one for English; the stems of the parts of German compounds; and
-//! the title words for autocomplete.
+//! index keeps term tables sorted for binary search and prefix ranges: the words as
+//! written; their Snowball stems, one table for German and Leichte Sprache and one for
+//! English; the stems of the parts of German compounds; and the title words for
+//! autocomplete. Each term lists the documents it occurs in, with the part of its BM25
+//! score that does not depend on the query (saturated term frequency per field,
+//! normalised by field length, weighted by field and summed) worked out when building.
+//! A query then only multiplies and adds.
 //!
-//! **Compounds.** After all documents are read, every German word is split, where it
-//! can be, into words that occur on their own elsewhere in the content (at least three
-//! letters, with linking elements such as the "e" in "Hund-e-steuer" allowed between
-//! them). The stems of the parts, and of the parts' parts, are indexed with the
-//! compound's postings, so "hund" finds "Hundesteuer" and "parkausweis" finds
-//! "Bewohnerparkausweis". A query word that matches nothing is split the same way and
-//! its parts searched together.
+//! **Compounds.** Once all documents are read, every German word is split where it can
+//! be into words that occur on their own in German content (at least three letters,
+//! with linking elements such as the "e" in "Hund-e-steuer" allowed between them). The
+//! stems of the parts, and of the parts' own parts, are indexed for the compound, so
+//! "hund" finds "Hundesteuer" and "parkausweis" finds "Bewohnerparkausweis". A query
+//! word that matches nothing is split the same way and its parts are searched together.
 //!
-//! **Matching a query word.** The word itself, its stems, the compounds it is a part of,
-//! the words of a small synonym table, longer words starting with it (only for the word
-//! being typed), and words one typo away (two for long words; same first letter, capped
-//! in number). Each way has a weight below the exact word, and guesses never count as
-//! rarer than the word itself.
+//! **Matching a query word.** The word itself, its stems, the compounds it is part of,
+//! the words of a small synonym table, longer words that start with it (only the word
+//! being typed) and words within one typo (two for long words). Typos are looked for
+//! only among words with the same first letter and a similar length, after a cheap test
+//! of their letters, and only the closest few are kept. Each way counts less than the
+//! word itself, and no guess counts as rarer than the word typed.
 //!
-//! **Scoring.** BM25 per field with field weights (title over keywords over summary over
-//! body), the best way of matching per query word, summed over the query words, scaled
-//! by the share of query words matched, with bonuses when all match and when the title
-//! is or begins with the query, times the document's boost. Documents of the wanted
-//! variant count fully; German documents of the same items count less, so German words
-//! work on the English portal. One hit per item, ties ordered by title and key.
+//! **Scoring.** Per query word the best way of matching counts; the query words' scores
+//! are added, scaled by the share of query words matched, with bonuses when all match
+//! and when the title is or begins with the query, and multiplied by the document's
+//! boost. Documents of the wanted variant count fully and German documents of the same
+//! items less, so German words work on the English portal. One hit per item; equal
+//! scores are ordered by title and key.
 
+mod accumulator;
+mod build;
 mod compound;
 mod fuzzy;
 mod index;
@@ -91,13 +96,23 @@ pub struct Hit {
 
 /// The in-memory search index over all published documents.
 pub struct SearchIndex {
+    /// Per document, its [`index::scope_key`].
+    scope_keys: Vec<u8>,
+    /// Per document, what scoring needs.
     stats: Vec<DocStats>,
+    /// Per document, what ordering and autocomplete need.
     docs: Vec<DocInfo>,
+    /// Per item (kind and key), its documents.
     items: Vec<Item>,
+    /// The folded words as written.
     words: TermTable,
+    /// The stems of the words of German and Leichte Sprache documents.
     german_stems: TermTable,
+    /// The stems of the words of English documents.
     english_stems: TermTable,
+    /// The stems of the parts of compounds in German and Leichte Sprache documents.
     compound_parts: TermTable,
+    /// The words of titles, for autocomplete.
     titles: TermTable,
     /// German words that may be parts of a compound, for splitting query words.
     known_german: HashSet<Box<str>>,
@@ -106,7 +121,7 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Builds the index. Documents are identified in hits by their position here.
     pub fn build(documents: &[Document]) -> SearchIndex {
-        index::build(documents)
+        build::build(documents)
     }
 
     /// Searches, best hits first, at most `limit` and at most one per item (kind and key).

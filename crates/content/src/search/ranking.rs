@@ -5,26 +5,27 @@ use std::cmp::{Ordering, Reverse};
 
 use rust_stemmers::Stemmer;
 
-use super::index::{DocStats, FIELD_COUNT, TITLE_HEAD_BYTES, TermTable, variant_slot};
+use super::accumulator::Accumulator;
+use super::index::{SCOPE_KEYS, TITLE_HEAD_BYTES, TermTable, scope_key, variant_slot};
+use super::query::MAX_QUERY_TERMS;
 use super::query::{Query, QueryTerm};
 use super::synonyms::synonyms_of;
 use super::text::{self, Language};
 use super::{Hit, SearchIndex, compound, count, fuzzy, narrow};
 use crate::model::{Kind, Variant};
 
-/// How much a match in each field counts: title, keywords, summary, body.
-const FIELD_WEIGHTS: [f32; FIELD_COUNT] = [4.0, 3.0, 1.5, 1.0];
-
-/// BM25 term frequency saturation.
-const K1: f32 = 1.2;
-
-/// How much each way of matching a query word counts, relative to the word itself.
+// How much each way of matching a query word counts, relative to the word itself.
 const EXACT: f32 = 1.0;
+/// Typed with "ue" for "ü".
 const TRANSLITERATED: f32 = 0.95;
+/// Relative to the form it is the stem of.
 const STEM: f32 = 0.9;
 const SYNONYM: f32 = 0.8;
+/// For the longest completions; shorter ones count more.
 const PREFIX: f32 = 0.75;
+/// The word is part of a compound in the document.
 const COMPOUND_PART: f32 = 0.7;
+/// A compound query word found through its parts.
 const QUERY_PARTS: f32 = 0.8;
 /// By number of edits.
 const FUZZY: [f32; 3] = [1.0, 0.6, 0.4];
@@ -32,9 +33,15 @@ const FUZZY: [f32; 3] = [1.0, 0.6, 0.4];
 /// How much a German document counts when another variant was asked for.
 const FALLBACK: f32 = 0.6;
 
+/// For documents that match every query term.
 const ALL_TERMS_BONUS: f32 = 1.5;
+/// For a title that is the query.
 const EXACT_TITLE_BONUS: f32 = 2.0;
+/// For a title that begins with the query.
 const TITLE_PREFIX_BONUS: f32 = 1.3;
+
+// Which query terms a document matches is kept as bits of a u16.
+const _: () = assert!(MAX_QUERY_TERMS <= 16);
 
 /// A word being typed must be this long to match longer words.
 const MIN_PREFIX_BYTES: usize = 3;
@@ -43,38 +50,34 @@ const MAX_FUZZY_EXPANSIONS: usize = 8;
 
 /// Which documents take part in a search, and with what weight.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Scope<'a> {
+pub(super) struct Scope {
     variant: Variant,
-    kinds: &'a [Kind],
+    /// The weight of documents by [`scope_key`]; 0 for those out of scope.
+    weights: [f32; SCOPE_KEYS],
 }
 
-impl<'a> Scope<'a> {
-    pub(super) fn new(variant: Variant, kinds: &'a [Kind]) -> Scope<'a> {
-        Scope { variant, kinds }
+impl Scope {
+    /// Documents of `variant` count fully and German documents less, if of one of
+    /// `kinds` (any kind if empty); others not at all.
+    pub(super) fn new(variant: Variant, kinds: &[Kind]) -> Scope {
+        let mut weights = [0.0; SCOPE_KEYS];
+        for kind in Kind::ALL
+            .into_iter()
+            .filter(|kind| kinds.is_empty() || kinds.contains(kind))
+        {
+            weights[usize::from(scope_key(kind, Variant::German))] = FALLBACK;
+            weights[usize::from(scope_key(kind, variant))] = 1.0;
+        }
+        Scope { variant, weights }
     }
 
-    /// How much a document counts: fully in the wanted variant, less as the German
-    /// fallback, and not at all in a third variant or of another kind.
-    pub(super) fn weight(&self, doc: &DocStats) -> Option<f32> {
-        if !self.kinds.is_empty() && !self.kinds.contains(&doc.kind) {
-            return None;
-        }
-        if doc.variant == self.variant {
-            Some(1.0)
-        } else if doc.variant == Variant::German {
-            Some(FALLBACK)
-        } else {
-            None
-        }
+    /// How much a document counts, by its [`scope_key`]; 0 if not at all.
+    pub(super) fn weight(&self, key: u8) -> f32 {
+        self.weights[usize::from(key)]
     }
 }
 
-pub(super) fn search(
-    index: &SearchIndex,
-    query: &Query,
-    scope: Scope<'_>,
-    limit: usize,
-) -> Vec<Hit> {
+pub(super) fn search(index: &SearchIndex, query: &Query, scope: Scope, limit: usize) -> Vec<Hit> {
     if limit == 0 || query.is_empty() || index.docs.is_empty() {
         return Vec::new();
     }
@@ -106,11 +109,11 @@ struct Expansion<'a> {
 /// Per-document scores of one query, reset as they are drained.
 struct Scratch {
     total: Accumulator,
+    /// Per document, a bit for each query term it matches.
     matched: Vec<u16>,
     term: Accumulator,
-    part: Accumulator,
-    parts_sum: Accumulator,
-    part_counts: Vec<u8>,
+    /// Only for queries with compounds.
+    parts: Option<PartScratch>,
 }
 
 impl Scratch {
@@ -119,23 +122,37 @@ impl Scratch {
             total: Accumulator::new(docs),
             matched: vec![0; docs],
             term: Accumulator::new(docs),
+            parts: None,
+        }
+    }
+}
+
+struct PartScratch {
+    part: Accumulator,
+    sum: Accumulator,
+    found: Vec<u8>,
+}
+
+impl PartScratch {
+    fn new(docs: usize) -> PartScratch {
+        PartScratch {
             part: Accumulator::new(docs),
-            parts_sum: Accumulator::new(docs),
-            part_counts: vec![0; docs],
+            sum: Accumulator::new(docs),
+            found: vec![0; docs],
         }
     }
 }
 
 struct Searcher<'a> {
     index: &'a SearchIndex,
-    scope: Scope<'a>,
+    scope: Scope,
     english: bool,
     german_stemmer: Stemmer,
     english_stemmer: Stemmer,
 }
 
 impl<'a> Searcher<'a> {
-    fn new(index: &'a SearchIndex, scope: Scope<'a>) -> Searcher<'a> {
+    fn new(index: &'a SearchIndex, scope: Scope) -> Searcher<'a> {
         Searcher {
             index,
             scope,
@@ -167,21 +184,23 @@ impl<'a> Searcher<'a> {
     /// Scores the parts of a compound query word, such as "hund" and "anmeldung" for
     /// "hundeanmeldung": the mean of the parts' scores, scaled by how many parts match.
     fn score_parts(&self, parts: &[String], term: &QueryTerm, scratch: &mut Scratch) {
+        let docs = self.index.docs.len();
+        let each = scratch.parts.get_or_insert_with(|| PartScratch::new(docs));
         for (position, part) in parts.iter().enumerate() {
             let last = position + 1 == parts.len();
             for expansion in self.expand(part, term.prefix && last, !term.required) {
-                self.score_expansion(&expansion, &mut scratch.part);
+                self.score_expansion(&expansion, &mut each.part);
             }
-            scratch.part.drain(|doc, score| {
-                scratch.parts_sum.add(doc, score);
-                let found = &mut scratch.part_counts[doc as usize];
+            each.part.drain(|doc, score| {
+                each.sum.add(doc, score);
+                let found = &mut each.found[doc as usize];
                 *found = found.saturating_add(1);
             });
         }
 
         let total = count(parts.len());
-        scratch.parts_sum.drain(|doc, sum| {
-            let found = f32::from(std::mem::take(&mut scratch.part_counts[doc as usize]));
+        each.sum.drain(|doc, sum| {
+            let found = f32::from(std::mem::take(&mut each.found[doc as usize]));
             let score = QUERY_PARTS * sum / total * (found / total);
             scratch.term.raise(doc, score);
         });
@@ -308,10 +327,13 @@ impl<'a> Searcher<'a> {
         }
 
         let words = &self.index.words;
+        let letters = fuzzy::letter_signature(word);
         let mut near = Vec::new();
         for id in words.starting_with_byte(first) {
             let candidate = words.term(id);
-            if candidate.len().abs_diff(word.len()) > max {
+            let too_far = candidate.len().abs_diff(word.len()) > max
+                || !fuzzy::may_be_within(letters, words.signature(id), max);
+            if too_far {
                 continue;
             }
             if let Some(edits @ 1..) =
@@ -336,26 +358,19 @@ impl<'a> Searcher<'a> {
         narrow((1.0 + (f64::from(docs) - with + 0.5) / (with + 0.5)).ln())
     }
 
-    /// Adds the BM25 score of one expansion, summed over the fields with their weights,
-    /// to each document in scope, keeping the best per document.
+    /// Adds the BM25 score of one expansion to each document in scope, keeping the best
+    /// per document.
     fn score_expansion(&self, expansion: &Expansion<'_>, scores: &mut Accumulator) {
-        let postings = expansion.table.postings(expansion.id);
-        POSTINGS.fetch_add(postings.len(), std::sync::atomic::Ordering::Relaxed);
-        EXPANSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        for group in postings.chunk_by(|a, b| a.doc == b.doc) {
-            let doc = group[0].doc;
-            let stats = &self.index.stats[doc as usize];
-            if self.scope.weight(stats).is_none() {
-                continue;
+        let factor = expansion.weight * expansion.idf;
+        for posting in expansion.table.postings(expansion.id) {
+            if self.scope_weight(posting.doc) > 0.0 {
+                scores.raise(posting.doc, factor * posting.score);
             }
-            let mut score = 0.0;
-            for posting in group {
-                let field = usize::from(posting.field);
-                let tf = f32::from(posting.tf);
-                score += FIELD_WEIGHTS[field] * tf * (K1 + 1.0) / (tf + K1 * stats.norms[field]);
-            }
-            scores.raise(doc, expansion.weight * expansion.idf * score);
         }
+    }
+
+    fn scope_weight(&self, doc: u32) -> f32 {
+        self.scope.weight(self.index.scope_keys[doc as usize])
     }
 
     /// Turns document scores into the best hits, one per item.
@@ -365,9 +380,7 @@ impl<'a> Searcher<'a> {
         scratch.total.drain(|doc, score| {
             let matched = scratch.matched[doc as usize];
             let stats = &self.index.stats[doc as usize];
-            let Some(weight) = self.scope.weight(stats) else {
-                return;
-            };
+            let weight = self.scope_weight(doc);
             if matched & required == required {
                 let bonus = coverage(matched, query.terms.len()) * self.title_bonus(doc, query);
                 items.raise(stats.item, score * bonus * stats.boost * weight);
@@ -486,53 +499,6 @@ fn best_first(
     hits
 }
 
-/// Scores per document in a dense array, remembering which are set so that reading
-/// them out is proportional to the matches, not to the index.
-pub(super) struct Accumulator {
-    values: Vec<f32>,
-    touched: Vec<u32>,
-}
-
-impl Accumulator {
-    pub(super) fn new(len: usize) -> Accumulator {
-        Accumulator {
-            values: vec![0.0; len],
-            touched: Vec::new(),
-        }
-    }
-
-    /// Keeps the larger of the stored and the given score.
-    pub(super) fn raise(&mut self, id: u32, value: f32) {
-        if !value.is_finite() || value <= 0.0 {
-            return;
-        }
-        let slot = &mut self.values[id as usize];
-        if *slot <= 0.0 {
-            self.touched.push(id);
-        }
-        *slot = slot.max(value);
-    }
-
-    pub(super) fn add(&mut self, id: u32, value: f32) {
-        if !value.is_finite() || value <= 0.0 {
-            return;
-        }
-        let slot = &mut self.values[id as usize];
-        if *slot <= 0.0 {
-            self.touched.push(id);
-        }
-        *slot += value;
-    }
-
-    /// Hands out every set score in the order first set, and resets them.
-    pub(super) fn drain(&mut self, mut each: impl FnMut(u32, f32)) {
-        for id in self.touched.drain(..) {
-            let value = std::mem::take(&mut self.values[id as usize]);
-            each(id, value);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,22 +518,4 @@ mod tests {
         assert!((coverage(0b01, 2) - 0.5).abs() < f32::EPSILON);
         assert!((coverage(0b11, 2) - ALL_TERMS_BONUS).abs() < f32::EPSILON);
     }
-
-    #[test]
-    fn the_accumulator_keeps_maxima_and_sums_and_resets() {
-        let mut scores = Accumulator::new(4);
-        scores.raise(2, 1.0);
-        scores.raise(2, 3.0);
-        scores.raise(2, 2.0);
-        scores.add(0, 1.0);
-        scores.add(0, 1.5);
-        scores.raise(1, f32::NAN);
-        let mut seen = Vec::new();
-        scores.drain(|id, value| seen.push((id, value)));
-        assert_eq!(seen, [(2, 3.0), (0, 2.5)]);
-        scores.drain(|_, _| panic!("drained twice"));
-    }
 }
-
-pub static POSTINGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static EXPANSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

@@ -45,11 +45,7 @@ pub(super) fn suggest(
 /// For each item with a matching title in scope, the best score and its document. The
 /// last typed word is looked up as a prefix in the title words; the others must begin
 /// some word of the same title.
-fn best_per_item(
-    index: &SearchIndex,
-    typed: &[String],
-    wanted: Scope<'_>,
-) -> HashMap<u32, (f32, u32)> {
+fn best_per_item(index: &SearchIndex, typed: &[String], wanted: Scope) -> HashMap<u32, (f32, u32)> {
     let Some((last, earlier)) = typed.split_last() else {
         return HashMap::new();
     };
@@ -64,10 +60,8 @@ fn best_per_item(
             }
             let stats = &index.stats[posting.doc as usize];
             let info = &index.docs[posting.doc as usize];
-            let Some(weight) = wanted.weight(stats) else {
-                continue;
-            };
-            if !begins_title_words(earlier, info) {
+            let weight = wanted.weight(index.scope_keys[posting.doc as usize]);
+            if weight <= 0.0 || !begins_title_words(earlier, info) {
                 continue;
             }
 

@@ -22,9 +22,34 @@ use crate::state::AppState;
 /// The OpenAPI description of this API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Rathaus API", version = "1", description = "Services, offices, life situations and news of the city, in German, English and Leichte Sprache."),
-    paths(services, service, offices, office, life_situations, life_situation, news, page, search, suggest),
-    components(schemas(Service, Office, LifeSituation, News, Page, OfficeEntry, OfficeState, SearchHit, Problem))
+    info(
+        title = "Rathaus API",
+        version = "1",
+        description = "Services, offices, life situations and news of the city, in German, English and Leichte Sprache."
+    ),
+    paths(
+        services,
+        service,
+        offices,
+        office,
+        life_situations,
+        life_situation,
+        news,
+        page,
+        search,
+        suggest
+    ),
+    components(schemas(
+        Service,
+        Office,
+        LifeSituation,
+        News,
+        Page,
+        OfficeEntry,
+        OfficeState,
+        SearchHit,
+        Problem
+    ))
 )]
 pub struct ApiDoc;
 
@@ -50,11 +75,17 @@ pub struct ApiError {
 
 impl ApiError {
     fn not_found(what: &str, key: &str) -> ApiError {
-        ApiError { status: StatusCode::NOT_FOUND, detail: format!("there is no {what} `{key}`") }
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            detail: format!("there is no {what} `{key}`"),
+        }
     }
 
     fn bad_request(detail: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, detail: detail.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -73,9 +104,10 @@ pub fn problem(status: StatusCode, detail: String) -> Response {
         detail,
     };
     let mut response = (status, Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }
 
@@ -146,12 +178,16 @@ pub struct SearchQuery {
 fn office_state(state: &AppState, office: &Office) -> OfficeState {
     let now = state.now().with_timezone(&state.time_zone());
     match hours::status_at(office, state.state(), now) {
-        OpenStatus::Open { closes_at } => {
-            OfficeState { open_now: true, closes_at: Some(closes_at), opens_at: None }
-        }
-        OpenStatus::Closed { opens_at, .. } => {
-            OfficeState { open_now: false, closes_at: None, opens_at }
-        }
+        OpenStatus::Open { closes_at } => OfficeState {
+            open_now: true,
+            closes_at: Some(closes_at),
+            opens_at: None,
+        },
+        OpenStatus::Closed { opens_at, .. } => OfficeState {
+            open_now: false,
+            closes_at: None,
+            opens_at,
+        },
     }
 }
 
@@ -169,7 +205,11 @@ pub async fn service(
     Path(key): Path<String>,
 ) -> Result<Json<Service>, ApiError> {
     let catalog = state.catalog();
-    catalog.service(&key).cloned().map(Json).ok_or_else(|| ApiError::not_found("service", &key))
+    catalog
+        .service(&key)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("service", &key))
 }
 
 /// Offices, optionally only those for one service, sorted by distance when a position or
@@ -182,13 +222,18 @@ pub async fn offices(
 ) -> Result<Json<Vec<OfficeEntry>>, ApiError> {
     let catalog = state.catalog();
     let service = match query.service.as_deref() {
-        Some(key) => Some(catalog.service(key).ok_or_else(|| ApiError::not_found("service", key))?),
+        Some(key) => Some(
+            catalog
+                .service(key)
+                .ok_or_else(|| ApiError::not_found("service", key))?,
+        ),
         None => None,
     };
     let origin = match (&query.lat, &query.lon, &query.postcode) {
         (Some(lat), Some(lon), _) => Some(
-            rathaus_content::location::parse_position(lat, lon)
-                .ok_or_else(|| ApiError::bad_request("lat and lon must be decimal degrees in range"))?,
+            rathaus_content::location::parse_position(lat, lon).ok_or_else(|| {
+                ApiError::bad_request("lat and lon must be decimal degrees in range")
+            })?,
         ),
         (None, None, Some(postcode)) => Some(
             catalog
@@ -234,7 +279,9 @@ pub async fn office(
     Path(key): Path<String>,
 ) -> Result<Json<OfficeEntry>, ApiError> {
     let catalog = state.catalog();
-    let office = catalog.office(&key).ok_or_else(|| ApiError::not_found("office", &key))?;
+    let office = catalog
+        .office(&key)
+        .ok_or_else(|| ApiError::not_found("office", &key))?;
     Ok(Json(OfficeEntry {
         state: office_state(&state, office),
         office: office.clone(),
@@ -277,19 +324,26 @@ pub async fn page(
     Path(key): Path<String>,
 ) -> Result<Json<Page>, ApiError> {
     let catalog = state.catalog();
-    catalog.page(&key).cloned().map(Json).ok_or_else(|| ApiError::not_found("page", &key))
+    catalog
+        .page(&key)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("page", &key))
 }
 
 fn parse_search(query: &SearchQuery) -> Result<(Variant, Vec<Kind>, usize), ApiError> {
     let variant = match query.lang.as_deref() {
         None => Variant::German,
-        Some(code) => Variant::from_code(code)
-            .ok_or_else(|| ApiError::bad_request(format!("lang must be de, en or ls, not `{code}`")))?,
+        Some(code) => Variant::from_code(code).ok_or_else(|| {
+            ApiError::bad_request(format!("lang must be de, en or ls, not `{code}`"))
+        })?,
     };
     let kinds = match query.kind.as_deref() {
         None => Vec::new(),
         Some(name) => match Kind::parse(name) {
-            Some(kind @ (Kind::Service | Kind::Office | Kind::LifeSituation | Kind::News)) => vec![kind],
+            Some(kind @ (Kind::Service | Kind::Office | Kind::LifeSituation | Kind::News)) => {
+                vec![kind]
+            }
             _ => {
                 return Err(ApiError::bad_request(
                     "kind must be service, office, life-situation or news",
@@ -318,13 +372,31 @@ pub async fn search(
         .into_iter()
         .map(|found| {
             let (kind, key, title) = match found.item {
-                ItemRef::Service(s) => (Kind::Service, &s.key, s.texts().resolve(variant).1.name.clone()),
-                ItemRef::Office(o) => (Kind::Office, &o.key, o.texts().resolve(variant).1.name.clone()),
-                ItemRef::LifeSituation(l) => {
-                    (Kind::LifeSituation, &l.key, l.texts().resolve(variant).1.name.clone())
-                }
-                ItemRef::News(n) => (Kind::News, &n.key, n.texts().resolve(variant).1.title.clone()),
-                ItemRef::Page(p) => (Kind::Page, &p.key, p.texts().resolve(variant).1.title.clone()),
+                ItemRef::Service(s) => (
+                    Kind::Service,
+                    &s.key,
+                    s.texts().resolve(variant).1.name.clone(),
+                ),
+                ItemRef::Office(o) => (
+                    Kind::Office,
+                    &o.key,
+                    o.texts().resolve(variant).1.name.clone(),
+                ),
+                ItemRef::LifeSituation(l) => (
+                    Kind::LifeSituation,
+                    &l.key,
+                    l.texts().resolve(variant).1.name.clone(),
+                ),
+                ItemRef::News(n) => (
+                    Kind::News,
+                    &n.key,
+                    n.texts().resolve(variant).1.title.clone(),
+                ),
+                ItemRef::Page(p) => (
+                    Kind::Page,
+                    &p.key,
+                    p.texts().resolve(variant).1.title.clone(),
+                ),
             };
             let folder = match kind {
                 Kind::Service => "services",

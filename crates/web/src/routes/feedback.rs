@@ -35,7 +35,11 @@ pub async fn submit(
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let public_url = state.config().server.public_url.as_str();
     if csrf::is_cross_site(header("origin"), header("sec-fetch-site"), &[public_url])
-        || !state.form_tokens().verify("accessibility-feedback", &form.token, context.now.timestamp())
+        || !state.form_tokens().verify(
+            "accessibility-feedback",
+            &form.token,
+            context.now.timestamp(),
+        )
     {
         return Err(WebError::Forbidden);
     }
@@ -56,7 +60,10 @@ pub async fn submit(
         metrics::counter!("rathaus_accessibility_feedback_total").increment(1);
     }
 
-    let thanks = format!("{}?sent=1#feedback", context.item_url(rathaus_content::model::Kind::Page, &statement.key));
+    let thanks = format!(
+        "{}?sent=1#feedback",
+        context.item_url(rathaus_content::model::Kind::Page, &statement.key)
+    );
     Ok(Redirect::to(&thanks).into_response())
 }
 
@@ -65,9 +72,15 @@ fn check(context: &PageContext, form: &FeedbackForm) -> Vec<(String, String)> {
     let mut errors = Vec::new();
     let message = form.message.trim();
     if message.is_empty() {
-        errors.push(("message".to_owned(), context.t("feedback_error_message_missing")));
+        errors.push((
+            "message".to_owned(),
+            context.t("feedback_error_message_missing"),
+        ));
     } else if message.chars().count() > MAX_MESSAGE {
-        errors.push(("message".to_owned(), context.t("feedback_error_message_long")));
+        errors.push((
+            "message".to_owned(),
+            context.t("feedback_error_message_long"),
+        ));
     }
     if form.page.chars().count() > MAX_SHORT {
         errors.push(("page".to_owned(), context.t("feedback_error_too_long")));
@@ -84,7 +97,9 @@ fn check(context: &PageContext, form: &FeedbackForm) -> Vec<(String, String)> {
 
 /// A light check that catches typos without refusing unusual but valid addresses.
 fn is_plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')

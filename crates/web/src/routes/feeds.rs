@@ -76,7 +76,11 @@ pub async fn news_feed(
     feed.push_str("</feed>\n");
 
     let _ = headers;
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed,
+    )
+        .into_response())
 }
 
 /// `/sitemap.xml`: every public page in every variant, with its language alternatives.
@@ -89,10 +93,26 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
         .iter()
         .map(|path| (*path).to_owned())
         .collect();
-    paths.extend(catalog.services().map(|item| format!("/services/{}", item.key)));
-    paths.extend(catalog.offices().map(|item| format!("/offices/{}", item.key)));
-    paths.extend(catalog.life_situations().map(|item| format!("/life-situations/{}", item.key)));
-    paths.extend(catalog.current_news(now).map(|item| format!("/news/{}", item.key)));
+    paths.extend(
+        catalog
+            .services()
+            .map(|item| format!("/services/{}", item.key)),
+    );
+    paths.extend(
+        catalog
+            .offices()
+            .map(|item| format!("/offices/{}", item.key)),
+    );
+    paths.extend(
+        catalog
+            .life_situations()
+            .map(|item| format!("/life-situations/{}", item.key)),
+    );
+    paths.extend(
+        catalog
+            .current_news(now)
+            .map(|item| format!("/news/{}", item.key)),
+    );
     paths.extend(catalog.pages().map(|item| format!("/pages/{}", item.key)));
 
     let mut xml_text = String::from(
@@ -102,7 +122,11 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
     );
     for path in &paths {
         for variant in Variant::ALL {
-            let _ = write!(xml_text, "<url><loc>{}</loc>", xml(&format!("{base}/{}{path}", variant.code())));
+            let _ = write!(
+                xml_text,
+                "<url><loc>{}</loc>",
+                xml(&format!("{base}/{}{path}", variant.code()))
+            );
             for alternate in Variant::ALL {
                 let _ = write!(
                     xml_text,
@@ -116,7 +140,11 @@ pub async fn sitemap(State(state): State<AppState>) -> Response {
     }
     xml_text.push_str("</urlset>\n");
 
-    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml_text).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        xml_text,
+    )
+        .into_response()
 }
 
 /// `/robots.txt`: everything may be indexed except search results and the API.

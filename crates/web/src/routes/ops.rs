@@ -34,7 +34,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                 metrics::gauge!("rathaus_content_items", "kind" => kind.as_str()).set(count as f64);
             }
             (
-                [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+                [(
+                    header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
                 handle.render(),
             )
                 .into_response()
@@ -57,12 +60,20 @@ pub async fn asset(
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.contains(&etag));
-    let mut response =
-        if cached { StatusCode::NOT_MODIFIED.into_response() } else { asset.bytes.clone().into_owned().into_response() };
+    let mut response = if cached {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        asset.bytes.clone().into_owned().into_response()
+    };
     let response_headers = response.headers_mut();
-    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
-    response_headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response_headers.insert(header::ETAG, value);
     }
@@ -75,16 +86,27 @@ pub async fn root(headers: HeaderMap) -> Response {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    let target = if prefers_english(accepted) { "/en/" } else { "/de/" };
+    let target = if prefers_english(accepted) {
+        "/en/"
+    } else {
+        "/de/"
+    };
     let mut response = Redirect::to(target).into_response();
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-language"));
     response
 }
 
 /// Whether a browser that sends `accept_language` prefers English to German.
 fn prefers_english(accept_language: &str) -> bool {
     for part in accept_language.split(',') {
-        let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let tag = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if tag.starts_with("de") {
             return false;
         }

@@ -60,18 +60,31 @@ impl PageContext {
         match hours::status_at(office, self.state.state(), now) {
             OpenStatus::Open { closes_at } => {
                 let time = closes_at.format("%H:%M").to_string();
-                (true, self.texts.format("status_open_until", &[("time", &time)]))
+                (
+                    true,
+                    self.texts.format("status_open_until", &[("time", &time)]),
+                )
             }
-            OpenStatus::Closed { opens_at: Some(opens), .. } => {
+            OpenStatus::Closed {
+                opens_at: Some(opens),
+                ..
+            } => {
                 let day = if opens.date() == now.date_naive() {
                     self.t("today")
                 } else if Some(opens.date()) == now.date_naive().succ_opt() {
                     self.t("tomorrow")
                 } else {
-                    self.t(&format!("weekday_{}", opens.weekday().num_days_from_monday()))
+                    self.t(&format!(
+                        "weekday_{}",
+                        opens.weekday().num_days_from_monday()
+                    ))
                 };
                 let time = opens.format("%H:%M").to_string();
-                (false, self.texts.format("status_closed_opens", &[("day", &day), ("time", &time)]))
+                (
+                    false,
+                    self.texts
+                        .format("status_closed_opens", &[("day", &day), ("time", &time)]),
+                )
             }
             OpenStatus::Closed { opens_at: None, .. } => (false, self.t("status_closed")),
         }
@@ -140,7 +153,11 @@ pub async fn home(
 
     let context = PageContext::new(&state, &lang)?;
     let catalog = &context.catalog;
-    let most_used = catalog.most_used_services(8).into_iter().map(|s| context.service_link(s)).collect();
+    let most_used = catalog
+        .most_used_services(8)
+        .into_iter()
+        .map(|s| context.service_link(s))
+        .collect();
     let life_situations = catalog
         .life_situations()
         .map(|situation| {
@@ -152,8 +169,16 @@ pub async fn home(
             }
         })
         .collect();
-    let news = catalog.current_news(context.now).take(3).map(|n| news_card(&context, n)).collect();
-    let role_url = |role| catalog.page_with_role(role).map(|page| context.item_url(Kind::Page, &page.key));
+    let news = catalog
+        .current_news(context.now)
+        .take(3)
+        .map(|n| news_card(&context, n))
+        .collect();
+    let role_url = |role| {
+        catalog
+            .page_with_role(role)
+            .map(|page| context.item_url(Kind::Page, &page.key))
+    };
     let view = HomeView {
         most_used,
         life_situations,
@@ -200,7 +225,9 @@ pub async fn search(
 
     let context = PageContext::new(&state, &lang)?;
     let query: String = params.q.chars().take(200).collect();
-    let found = context.catalog.search(&query, context.variant, &[], SEARCH_RESULTS, context.now);
+    let found = context
+        .catalog
+        .search(&query, context.variant, &[], SEARCH_RESULTS, context.now);
     let results: Vec<Result_> = found
         .iter()
         .map(|found| {
@@ -216,21 +243,33 @@ pub async fn search(
     let count_text = match results.len() {
         0 => context.t("search_none"),
         1 => context.t("search_one"),
-        n => context.texts.format("search_many", &[("count", &n.to_string())]),
+        n => context
+            .texts
+            .format("search_many", &[("count", &n.to_string())]),
     };
-    let view = SearchView { query: query.clone(), results, count_text, a_to_z_url: context.url("/a-z") };
+    let view = SearchView {
+        query: query.clone(),
+        results,
+        count_text,
+        a_to_z_url: context.url("/a-z"),
+    };
 
     let title = if query.is_empty() {
         context.t("search_title")
     } else {
-        context.texts.format("search_title_for", &[("query", &query)])
+        context
+            .texts
+            .format("search_title_for", &[("query", &query)])
     };
     let mut layout = context.layout("/search", title, context.t("search_description"));
     layout.query = query;
     layout.section = "search";
     let mut response = context.render(&headers, "search.html", &layout, view)?;
     // Results are personal to a query and not worth indexing.
-    response.headers_mut().insert("x-robots-tag", axum::http::HeaderValue::from_static("noindex"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        axum::http::HeaderValue::from_static("noindex"),
+    );
     Ok(response)
 }
 
@@ -248,12 +287,20 @@ fn describe<'a>(
         }
         ItemRef::Office(o) => {
             let t = o.texts().resolve(variant).1;
-            let summary = format!("{}, {} {}", o.address.street, o.address.postcode, o.address.city);
+            let summary = format!(
+                "{}, {} {}",
+                o.address.street, o.address.postcode, o.address.city
+            );
             (Kind::Office, &o.key, t.name.clone(), summary)
         }
         ItemRef::LifeSituation(l) => {
             let t = l.texts().resolve(variant).1;
-            (Kind::LifeSituation, &l.key, t.name.clone(), t.summary.clone())
+            (
+                Kind::LifeSituation,
+                &l.key,
+                t.name.clone(),
+                t.summary.clone(),
+            )
         }
         ItemRef::News(n) => {
             let t = n.texts().resolve(variant).1;
@@ -285,11 +332,18 @@ pub async fn a_to_z(
         .into_iter()
         .map(|(letter, services)| Group {
             letter,
-            services: services.into_iter().map(|s| context.service_link(s)).collect(),
+            services: services
+                .into_iter()
+                .map(|s| context.service_link(s))
+                .collect(),
         })
         .collect();
 
-    let mut layout = context.layout("/a-z", context.t("a_to_z_title"), context.t("a_to_z_description"));
+    let mut layout = context.layout(
+        "/a-z",
+        context.t("a_to_z_title"),
+        context.t("a_to_z_description"),
+    );
     layout.section = "a-z";
     context.render(&headers, "a_to_z.html", &layout, view! { groups => groups })
 }
@@ -396,7 +450,10 @@ pub async fn service(
         legal_basis: service
             .legal_basis
             .iter()
-            .map(|law| LawView { title: law.title.clone(), url: law.url.clone() })
+            .map(|law| LawView {
+                title: law.title.clone(),
+                url: law.url.clone(),
+            })
             .collect(),
         online_application: service.online_application.clone(),
         trust_level,
@@ -410,8 +467,14 @@ pub async fn service(
     let path = format!("/services/{key}");
     let mut layout = context.layout(&path, texts.name.clone(), texts.summary.clone());
     context.note_fallback(&mut layout, served);
-    layout.breadcrumbs.push((context.t("nav_a_to_z"), context.url("/a-z")));
-    layout.json_ld = Some(structured_data::service(&context, service, &layout.canonical));
+    layout
+        .breadcrumbs
+        .push((context.t("nav_a_to_z"), context.url("/a-z")));
+    layout.json_ld = Some(structured_data::service(
+        &context,
+        service,
+        &layout.canonical,
+    ));
     context.render(&headers, "service.html", &layout, view)
 }
 
@@ -473,13 +536,20 @@ pub async fn offices(
         match catalog.district_for_postcode(&postcode) {
             Some(district) => Some((district.centre, postcode.clone())),
             None => {
-                error = Some(context.texts.format("offices_error_postcode", &[("postcode", &postcode)]));
+                error = Some(
+                    context
+                        .texts
+                        .format("offices_error_postcode", &[("postcode", &postcode)]),
+                );
                 None
             }
         }
     } else if let Some(key) = params.district.as_deref().filter(|key| !key.is_empty()) {
         let district = catalog.district(key).ok_or(WebError::NotFound)?;
-        Some((district.centre, district.texts().resolve(context.variant).1.name.clone()))
+        Some((
+            district.centre,
+            district.texts().resolve(context.variant).1.name.clone(),
+        ))
     } else {
         None
     };
@@ -517,7 +587,9 @@ pub async fn offices(
     };
 
     let title = match &view.service {
-        Some(link) => context.texts.format("offices_title_for", &[("service", &link.label)]),
+        Some(link) => context
+            .texts
+            .format("offices_title_for", &[("service", &link.label)]),
         None => context.t("offices_title"),
     };
     let mut layout = context.layout("/offices", title, context.t("offices_description"));
@@ -558,7 +630,10 @@ pub async fn office(
     let context = PageContext::new(&state, &lang)?;
     let office = context.catalog.office(&key).ok_or(WebError::NotFound)?;
     let (served, texts) = office.texts().resolve(context.variant);
-    let today = context.now.with_timezone(&context.state.time_zone()).date_naive();
+    let today = context
+        .now
+        .with_timezone(&context.state.time_zone())
+        .date_naive();
 
     let week = hours::week_schedule(office, context.state.state(), today)
         .into_iter()
@@ -576,12 +651,15 @@ pub async fn office(
             let note = status.reason.as_ref().and_then(|reason| match reason {
                 ClosedReason::Closure { reason } => Some(reason.get(context.variant).to_owned()),
                 ClosedReason::Holiday { name } => Some(name.get(context.variant).to_owned()),
-                ClosedReason::Exception { note } => {
-                    note.as_ref().map(|note| note.get(context.variant).to_owned())
-                }
+                ClosedReason::Exception { note } => note
+                    .as_ref()
+                    .map(|note| note.get(context.variant).to_owned()),
             });
             DayView {
-                day: context.t(&format!("weekday_{}", date.weekday().num_days_from_monday())),
+                day: context.t(&format!(
+                    "weekday_{}",
+                    date.weekday().num_days_from_monday()
+                )),
                 date: context.format_date(date),
                 hours,
                 note,
@@ -615,7 +693,12 @@ pub async fn office(
     .filter(|(present, _)| *present)
     .map(|(_, key)| context.t(key))
     .collect();
-    let services = context.catalog.services_at_office(office).into_iter().map(|s| context.service_link(s)).collect();
+    let services = context
+        .catalog
+        .services_at_office(office)
+        .into_iter()
+        .map(|s| context.service_link(s))
+        .collect();
     let view = OfficeView {
         card: context.office_card(office, None),
         description: texts.description.as_deref().map(markdown::to_html),
@@ -640,7 +723,9 @@ pub async fn office(
     let mut layout = context.layout(&path, texts.name.clone(), description);
     context.note_fallback(&mut layout, served);
     layout.section = "offices";
-    layout.breadcrumbs.push((context.t("nav_offices"), context.url("/offices")));
+    layout
+        .breadcrumbs
+        .push((context.t("nav_offices"), context.url("/offices")));
     layout.json_ld = Some(structured_data::office(&context, office, &layout.canonical));
     context.render(&headers, "office.html", &layout, view)
 }
@@ -670,7 +755,12 @@ pub async fn life_situations(
         context.t("life_situations_description"),
     );
     layout.section = "life-situations";
-    context.render(&headers, "life_situations.html", &layout, view! { situations => situations })
+    context.render(
+        &headers,
+        "life_situations.html",
+        &layout,
+        view! { situations => situations },
+    )
 }
 
 /// `/{lang}/life-situations/{key}`: one life situation, step by step.
@@ -695,7 +785,10 @@ pub async fn life_situation(
     }
 
     let context = PageContext::new(&state, &lang)?;
-    let situation = context.catalog.life_situation(&key).ok_or(WebError::NotFound)?;
+    let situation = context
+        .catalog
+        .life_situation(&key)
+        .ok_or(WebError::NotFound)?;
     let (served, texts) = situation.texts().resolve(context.variant);
     let steps = situation
         .steps
@@ -704,7 +797,10 @@ pub async fn life_situation(
             let service = context.catalog.service(&step.service)?;
             Some(StepView {
                 service: context.service_link(service),
-                note: step.note.as_ref().map(|note| note.get(context.variant).to_owned()),
+                note: step
+                    .note
+                    .as_ref()
+                    .map(|note| note.get(context.variant).to_owned()),
                 optional: step.optional,
             })
         })
@@ -721,7 +817,10 @@ pub async fn life_situation(
     let mut layout = context.layout(&path, texts.name.clone(), texts.summary.clone());
     context.note_fallback(&mut layout, served);
     layout.section = "life-situations";
-    layout.breadcrumbs.push((context.t("nav_life_situations"), context.url("/life-situations")));
+    layout.breadcrumbs.push((
+        context.t("nav_life_situations"),
+        context.url("/life-situations"),
+    ));
     context.render(&headers, "life_situation.html", &layout, view)
 }
 
@@ -759,11 +858,24 @@ pub async fn news_list(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
-    let news: Vec<NewsCard> = context.catalog.current_news(context.now).map(|n| news_card(&context, n)).collect();
-    let mut layout = context.layout("/news", context.t("news_title"), context.t("news_description"));
+    let news: Vec<NewsCard> = context
+        .catalog
+        .current_news(context.now)
+        .map(|n| news_card(&context, n))
+        .collect();
+    let mut layout = context.layout(
+        "/news",
+        context.t("news_title"),
+        context.t("news_description"),
+    );
     layout.section = "news";
     let feed_url = context.url("/news/feed.atom");
-    context.render(&headers, "news_list.html", &layout, view! { news => news, feed_url => feed_url })
+    context.render(
+        &headers,
+        "news_list.html",
+        &layout,
+        view! { news => news, feed_url => feed_url },
+    )
 }
 
 /// `/{lang}/news/{key}`: one news item.
@@ -773,7 +885,10 @@ pub async fn news_item(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
-    let news = context.catalog.news_item(&key, context.now).ok_or(WebError::NotFound)?;
+    let news = context
+        .catalog
+        .news_item(&key, context.now)
+        .ok_or(WebError::NotFound)?;
     let (served, texts) = news.texts().resolve(context.variant);
     let card = news_card(&context, news);
     let body = markdown::to_html(&texts.body);
@@ -783,7 +898,9 @@ pub async fn news_item(
     context.note_fallback(&mut layout, served);
     layout.section = "news";
     layout.og_type = "article";
-    layout.breadcrumbs.push((context.t("nav_news"), context.url("/news")));
+    layout
+        .breadcrumbs
+        .push((context.t("nav_news"), context.url("/news")));
     let fallback = served != context.variant;
     context.render(
         &headers,
@@ -810,7 +927,13 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let page = context.catalog.page(&key).ok_or(WebError::NotFound)?;
-    render_page(&context, &headers, page, FeedbackForm::default(), params.sent.is_some())
+    render_page(
+        &context,
+        &headers,
+        page,
+        FeedbackForm::default(),
+        params.sent.is_some(),
+    )
 }
 
 /// What a person entered in the feedback form, shown again when it has errors.
@@ -868,33 +991,43 @@ pub fn render_page(
     }
 
     let (served, texts) = page.texts().resolve(context.variant);
-    let statement = page.accessibility_statement.as_ref().map(|s| StatementView {
-        status: context.t(match s.status {
-            rathaus_content::model::ComplianceStatus::Full => "statement_full",
-            rathaus_content::model::ComplianceStatus::Partial => "statement_partial",
-            rathaus_content::model::ComplianceStatus::None => "statement_none",
-        }),
-        prepared_on: context.format_date(s.prepared_on),
-        reviewed_on: context.format_date(s.reviewed_on),
-        method: s.method.get(context.variant).to_owned(),
-        contact_email: s.contact_email.clone(),
-        enforcement_body: s.enforcement_body.clone(),
-        enforcement_url: s.enforcement_url.clone(),
-    });
+    let statement = page
+        .accessibility_statement
+        .as_ref()
+        .map(|s| StatementView {
+            status: context.t(match s.status {
+                rathaus_content::model::ComplianceStatus::Full => "statement_full",
+                rathaus_content::model::ComplianceStatus::Partial => "statement_partial",
+                rathaus_content::model::ComplianceStatus::None => "statement_none",
+            }),
+            prepared_on: context.format_date(s.prepared_on),
+            reviewed_on: context.format_date(s.reviewed_on),
+            method: s.method.get(context.variant).to_owned(),
+            contact_email: s.contact_email.clone(),
+            enforcement_body: s.enforcement_body.clone(),
+            enforcement_url: s.enforcement_url.clone(),
+        });
     let videos: Vec<VideoView> = page
         .videos
         .iter()
         .map(|video| VideoView {
             title: video.title.get(context.variant).to_owned(),
             url: video.url.clone(),
-            duration: format!("{}:{:02}", video.duration_seconds / 60, video.duration_seconds % 60),
+            duration: format!(
+                "{}:{:02}",
+                video.duration_seconds / 60,
+                video.duration_seconds % 60
+            ),
             size: format!("{:.1} MB", video.size_bytes as f64 / 1_000_000.0),
             poster: video.poster.clone(),
             captions: video.captions.clone(),
         })
         .collect();
     let now = context.now.timestamp();
-    form.token = context.state.form_tokens().issue("accessibility-feedback", now);
+    form.token = context
+        .state
+        .form_tokens()
+        .issue("accessibility-feedback", now);
     let has_errors = !form.errors.is_empty();
     let errors: std::collections::BTreeMap<String, String> = form.errors.iter().cloned().collect();
 

@@ -1,0 +1,66 @@
+//! The search test list: queries people really type, each with the item that must come
+//! first, run against the demo city. The list lives in `search_queries.toml`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::Utc;
+use rathaus_content::catalog::ItemRef;
+use rathaus_content::model::Variant;
+use rathaus_content::{Catalog, import};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct List {
+    query: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    q: String,
+    first: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+fn key_of(item: ItemRef<'_>) -> &str {
+    match item {
+        ItemRef::Service(item) => &item.key,
+        ItemRef::Office(item) => &item.key,
+        ItemRef::LifeSituation(item) => &item.key,
+        ItemRef::News(item) => &item.key,
+        ItemRef::Page(item) => &item.key,
+    }
+}
+
+#[test]
+fn every_listed_query_finds_its_item_first() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
+    let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
+    let catalog = Catalog::build(1, items);
+    let list: List = toml::from_str(include_str!("search_queries.toml")).unwrap();
+    assert!(
+        list.query.len() >= 40,
+        "keep at least 40 queries in the list"
+    );
+
+    let mut failures = Vec::new();
+    for case in &list.query {
+        let variant = Variant::from_code(case.lang.as_deref().unwrap_or("de")).unwrap();
+        let found = catalog.search(&case.q, variant, &[], 3, Utc::now());
+        let keys: Vec<&str> = found.iter().map(|found| key_of(found.item)).collect();
+        if keys.first() != Some(&case.first.as_str()) {
+            failures.push(format!(
+                "{:?} ({variant}): expected {}, got {keys:?}",
+                case.q, case.first
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries failed:\n{}",
+        failures.len(),
+        list.query.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,95 @@
+// Accessibility: axe-core finds no WCAG 2.1 A/AA violations on any page type in any variant.
+// A failure lists each violation with the CSS selectors of the offending elements.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
+import { openBrowser } from '../lib/browser.js';
+import { pagesOf, variants } from '../lib/pages.js';
+import { startServer } from '../lib/server.js';
+
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Turns axe's result into a readable report, one line per offending element. */
+function describeViolations(url, violations) {
+  const lines = [`${violations.length} axe violation(s) on ${url}:`];
+  for (const violation of violations) {
+    lines.push(`- ${violation.id} (${violation.impact}): ${violation.help} – ${violation.helpUrl}`);
+    for (const node of violation.nodes) {
+      lines.push(`    at ${JSON.stringify(node.target)}`);
+      lines.push(`       ${node.failureSummary.replace(/\n/g, '\n       ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Runs axe on the page as it is now and fails with the full list of violations. */
+async function assertNoViolations(page) {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+  assert.equal(results.violations.length, 0, describeViolations(page.url(), results.violations));
+}
+
+/** Opens a path and checks the HTTP status, so that axe never checks the wrong page. */
+async function visit(page, path) {
+  const response = await page.goto(server.baseUrl + path);
+  const expected = path.includes('does-not-exist') ? 404 : 200;
+  assert.equal(response.status(), expected, `GET ${path} answered ${response.status()}, expected ${expected}`);
+}
+
+for (const v of variants) {
+  describe(`axe, variant ${v}`, () => {
+    for (const [name, path] of pagesOf(v)) {
+      test(`${name}: ${path}`, async () => {
+        const page = await browser.context.newPage();
+        try {
+          await visit(page, path);
+          await assertNoViolations(page);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+
+    test('feedback form after a submission with errors', async () => {
+      const page = await browser.context.newPage();
+      try {
+        await visit(page, `/${v}/pages/barrierefreiheit`);
+        const form = page.locator('#feedback form');
+        await form.locator('#feedback-message').fill('');
+        await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+        // The server answers with the form again, an error summary on top and the field marked.
+        await page.locator('#feedback .kern-alert--danger').waitFor({ state: 'visible' });
+        assert.equal(await page.locator('#feedback-message').getAttribute('aria-invalid'), 'true');
+        await assertNoViolations(page);
+      } finally {
+        await page.close();
+      }
+    });
+
+    // A service without content in this variant: the German text inside a lang="de" wrapper.
+    if (v !== 'de') {
+      test('service shown in German as a fallback', async () => {
+        const page = await browser.context.newPage();
+        try {
+          await visit(page, `/${v}/services/bauantrag`);
+          await assertNoViolations(page);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// Reflow (WCAG 1.4.10): at 320 CSS pixels wide, which is 1280 px zoomed to 400 %, pages
+// scroll only vertically.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openBrowser } from '../lib/browser.js';
+import { startServer } from '../lib/server.js';
+
+const width = 320;
+const paths = [
+  '/de/services/wohnsitz-anmelden',
+  '/en/services/wohnsitz-anmelden',
+  '/ls/services/wohnsitz-anmelden',
+  '/de/',
+  '/de/search?q=ausweis',
+  '/de/offices?postcode=85104&service=wohnsitz-anmelden',
+  '/de/offices/buergerbuero-altstadt',
+  '/de/pages/barrierefreiheit',
+];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser({ viewport: { width, height: 640 } });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+for (const path of paths) {
+  test(`no horizontal scrolling at ${width} px: ${path}`, async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(server.baseUrl + path);
+      await page.evaluate(() => document.fonts.ready); // text width depends on the web font
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      assert.ok(clientWidth <= width, `the viewport should be ${width} px wide, it is ${clientWidth} px`);
+      if (scrollWidth > width) {
+        // Name the elements that stick out, which is what one needs to fix it.
+        const wide = await page.evaluate((limit) => Array.from(document.querySelectorAll('body *'))
+          .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+          .slice(0, 10)
+          .map((el) => `<${el.tagName.toLowerCase()}${el.id ? ` id="${el.id}"` : ''} class="${el.className}"> ends at ${Math.round(el.getBoundingClientRect().right)} px: ${el.textContent.trim().slice(0, 60)}`), width);
+        assert.fail(`the page is ${scrollWidth} px wide at a ${width} px viewport. Too wide:\n  ${wide.join('\n  ')}`);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+}
