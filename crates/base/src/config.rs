@@ -233,8 +233,11 @@ fn describe(error: &figment::Error) -> String {
     };
     let mut message = error.kind.to_string();
     if let figment::error::Kind::UnknownField(field, _) = &error.kind {
+        // Figment may already end the path with the unknown key.
         let full = if key.is_empty() {
             field.clone()
+        } else if key == *field || key.ends_with(&format!(".{field}")) {
+            key.clone()
         } else {
             format!("{key}.{field}")
         };

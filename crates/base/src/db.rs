@@ -168,10 +168,10 @@ impl Database {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(timeout)
                 .foreign_keys(true);
-            if let Some(folder) = options.get_filename().parent() {
-                if !folder.as_os_str().is_empty() {
-                    std::fs::create_dir_all(folder)?;
-                }
+            if let Some(folder) = options.get_filename().parent()
+                && !folder.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(folder)?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(config.max_connections)

@@ -24,8 +24,8 @@ use crate::db::{Backend, Database, DbError, Transaction};
 /// One step of the schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
-    /// Unique across all platforms; migrations run in rising order. By convention the date
-    /// and a counter, such as `2026_12_03_01`.
+    /// Unique across all platforms; migrations run in rising order. The runner refuses two
+    /// migrations with the same version.
     pub version: i64,
     /// What the migration does, in a few words.
     pub name: &'static str,
@@ -57,8 +57,7 @@ pub fn render(sql: &str, backend: Backend) -> String {
 }
 
 fn checksum(sql: &str) -> String {
-    let digest = Sha256::digest(sql.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    crate::hex(&Sha256::digest(sql.as_bytes()))
 }
 
 #[derive(sqlx::FromRow)]

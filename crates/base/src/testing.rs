@@ -4,6 +4,14 @@
 //! PostgreSQL schema. The PostgreSQL server is taken from `RATHAUS_TEST_POSTGRES` (a
 //! `postgres://` URL; default `postgres://postgres@127.0.0.1:5432/test`). Setting it to
 //! `off` skips PostgreSQL, which the test command of the README never does.
+//!
+//! This is code for tests: a database that cannot be set up stops the test with a message
+//! saying why, so the functions here panic instead of returning errors.
+#![expect(
+    clippy::expect_used,
+    clippy::missing_panics_doc,
+    reason = "test support panics by design"
+)]
 
 use std::future::Future;
 use std::str::FromStr;

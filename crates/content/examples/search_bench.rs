@@ -332,6 +332,50 @@ const EXTRAS: &[&str] = &[
     "Unvollständige Anträge verzögern die Bearbeitung.",
 ];
 
+/// Endings of compounds built on a subject, as in "Hundesteuerbescheid".
+#[rustfmt::skip]
+const SUFFIXES: &[&str] = &[
+    "antrag", "bescheid", "gebühr", "formular", "nachweis", "frist", "verfahren", "stelle",
+    "pflicht", "änderung", "berechtigung", "erklärung", "unterlagen", "bestätigung", "prüfung",
+    "register", "vordruck", "verlängerung", "auskunft", "beratung",
+];
+
+/// Beginnings of compounds built on a subject, as in "Ersatzparkausweis".
+#[rustfmt::skip]
+const PREFIXES: &[&str] = &[
+    "Eil", "Ersatz", "Zweit", "Sammel", "Online", "Sonder", "Dauer", "Jahres", "Kurzzeit",
+    "Erst", "Folge", "Tages", "Monats", "Papier", "Vorab",
+];
+
+#[rustfmt::skip]
+const STREETS: &[&str] = &[
+    "Goethe", "Schiller", "Bahnhof", "Linden", "Eichen", "Kirch", "Markt", "Berliner",
+    "Hauptbahnhof", "Rathaus", "Schloss", "Mühlen", "Garten", "Wald", "Berg", "See", "Hafen",
+    "Brunnen", "Post", "Schul", "Kaiser", "König", "Friedrich", "Luisen", "Karl", "Wilhelm",
+    "Sophien", "Rosen", "Tulpen", "Birken", "Kastanien", "Ahorn", "Ulmen", "Buchen", "Tannen",
+    "Sonnen", "Mond", "Stern", "Feld", "Wiesen", "Acker", "Gewerbe", "Industrie", "Hoch",
+    "Neu", "Alt", "Ring", "Tor", "Graben", "Wall",
+];
+
+#[rustfmt::skip]
+const STREET_ENDINGS: &[&str] = &["straße", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer"];
+
+#[rustfmt::skip]
+const SURNAMES: &[&str] = &[
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+    "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
+    "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt",
+    "Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler",
+    "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang",
+    "Scholz", "Möller", "Weiß", "Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Keller",
+    "Günther", "Frank", "Berger", "Winkler", "Roth", "Beck", "Lorenz", "Baumann", "Franke",
+    "Albrecht", "Schuster", "Simon", "Ludwig", "Böhm", "Winter", "Kraus", "Martin", "Schumacher",
+    "Yilmaz", "Kaya", "Nowak", "Kowalski", "Rossi", "Öztürk", "Demir", "Popescu", "Ivanova",
+];
+
+#[rustfmt::skip]
+const WEEKDAYS: &[&str] = &["montags", "dienstags", "mittwochs", "donnerstags", "freitags", "samstags"];
+
 /// One service to generate: which subject, action and qualifier.
 #[derive(Clone, Copy)]
 struct Combination {
@@ -376,6 +420,69 @@ fn combinations(random: &mut Random, count: usize) -> Vec<Combination> {
     );
     plain.truncate(count);
     plain
+}
+
+/// The last word of a subject's name, the part compounds are built on ("Führerschein" for
+/// "Internationaler Führerschein").
+fn stem_word(name: &str) -> &str {
+    name.rsplit(' ')
+        .find(|word| word.chars().count() > 3)
+        .unwrap_or(name)
+}
+
+/// A compound of a word and an ending, with the linking "s" German puts after "-ung" and
+/// the like ("Einbürgerungsantrag").
+fn compound(word: &str, ending: &str) -> String {
+    let linking = ["ung", "heit", "keit", "schaft", "tät", "ion"]
+        .iter()
+        .any(|end| word.ends_with(end));
+    format!("{word}{}{ending}", if linking { "s" } else { "" })
+}
+
+/// Sentences with the words that make each service's text its own: compounds, streets,
+/// people, numbers.
+fn particulars(random: &mut Random, subject: &Subject) -> Vec<String> {
+    let word = stem_word(subject.name);
+    let mut sentences = vec![
+        format!(
+            "Für den {} nutzen Sie das Formular MS-{:04}.",
+            compound(word, "antrag"),
+            random.below(10_000)
+        ),
+        format!(
+            "Die {} ist in der {}{} {}, {} von {} bis {} Uhr.",
+            compound(
+                word,
+                random.pick::<&str>(&["stelle", "beratung", "auskunft"])
+            ),
+            random.pick(STREETS),
+            random.pick(STREET_ENDINGS),
+            1 + random.below(120),
+            random.pick(WEEKDAYS),
+            7 + random.below(4),
+            14 + random.below(6),
+        ),
+        format!(
+            "Ansprechperson: {} {}, Telefon 0721 133-{:04}, Zimmer {}.",
+            random.pick(&["Frau", "Herr"]),
+            random.pick(SURNAMES),
+            random.below(10_000),
+            random.below(500),
+        ),
+    ];
+    for _ in 0..=random.below(3) {
+        let ending = random.pick(SUFFIXES);
+        sentences.push(match random.below(3) {
+            0 => format!("Bitte beachten Sie die {}.", compound(word, ending)),
+            1 => format!("Den {} erhalten Sie per Post.", compound(word, ending)),
+            _ => format!(
+                "Ein {}{} ist in begründeten Fällen möglich.",
+                random.pick(PREFIXES),
+                word.to_lowercase()
+            ),
+        });
+    }
+    sentences
 }
 
 fn capitalised(text: &str) -> String {
@@ -452,7 +559,12 @@ fn german(random: &mut Random, number: usize, combination: Combination, boost: f
     for _ in 0..random.below(3) {
         body.push((*random.pick(EXTRAS)).to_owned());
     }
-    body.push(format!("Rechtsgrundlage ist {}.", subject.law));
+    body.extend(particulars(random, subject));
+    body.push(format!(
+        "Rechtsgrundlage ist {} (§ {}).",
+        subject.law,
+        1 + random.below(90)
+    ));
 
     Document {
         kind: Kind::Service,
@@ -610,6 +722,10 @@ fn percentile(sorted: &[Duration], percent: usize) -> f64 {
     sorted[rank - 1].as_secs_f64() * 1000.0
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a benchmark reads best as one script"
+)]
 fn main() -> io::Result<()> {
     let mut out = io::stdout().lock();
 

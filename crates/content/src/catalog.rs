@@ -114,7 +114,11 @@ impl Catalog {
 
         for service in self.services.values() {
             // Popular services win close calls: a gentle, logarithmic boost.
-            let boost = 1.0 + (f64::from(service.popularity) + 1.0).log10() as f32 / 10.0;
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "a boost needs no precision"
+            )]
+            let boost = 1.0 + (f64::from(service.popularity) + 1.0).log10() as f32 / 4.0;
             for (variant, texts) in service.texts().iter() {
                 add(Document {
                     kind: Kind::Service,

@@ -259,6 +259,10 @@ impl fmt::Display for Kind {
 }
 
 /// Any content item.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "items are built once per load; boxing buys nothing"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "item", rename_all = "kebab-case")]
 pub enum Item {
@@ -463,7 +467,7 @@ pub enum TrustLevel {
 
 /// A service of the city: what a person can apply for, register or report.
 ///
-/// The fields follow the service description of the German FIM catalogue (XZuFi `leistung`),
+/// The fields follow the service description of the German FIM catalogue (`XZuFi` `leistung`),
 /// so that services can be exchanged with the federal portal network without loss.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -960,7 +964,7 @@ pub struct Video {
     /// A still image shown before playing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster: Option<String>,
-    /// Captions in WebVTT.
+    /// Captions in `WebVTT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captions: Option<String>,
 }

@@ -19,7 +19,7 @@ use crate::model::{Item, Kind};
 
 /// The migrations of the content platform's tables.
 pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 2026_12_03_01,
+    version: 1,
     name: "content items, revisions and accessibility feedback",
     sql: include_str!("../migrations/2026_12_03_01_content.sql"),
 }];
@@ -166,10 +166,7 @@ impl ContentStore {
                 &[],
             )
             .await?;
-        let items = rows
-            .into_iter()
-            .map(read_document)
-            .collect::<Result<_, _>>()?;
+        let items = rows.iter().map(read_document).collect::<Result<_, _>>()?;
         Ok((version, items))
     }
 
@@ -316,7 +313,7 @@ async fn published_document(
             &[revision.into()],
         )
         .await?;
-    row.map(read_document).transpose()
+    row.as_ref().map(read_document).transpose()
 }
 
 /// The JSON document stored for an item: the item's own fields, without the kind.
@@ -325,7 +322,7 @@ fn document_of(item: &Item) -> serde_json::Value {
     tagged.get("item").cloned().unwrap_or_default()
 }
 
-fn read_document(row: DocumentRow) -> Result<Item, ContentError> {
+fn read_document(row: &DocumentRow) -> Result<Item, ContentError> {
     let corrupt = |reason: String| ContentError::Corrupt {
         kind: row.kind.clone(),
         key: row.item_key.clone(),

@@ -25,12 +25,11 @@ pub fn check_items(items: &[(PathBuf, Item)]) -> Vec<ImportProblem> {
         if !seen.insert((item.kind(), item.key())) {
             report("key", "another file has the same key".to_owned());
         }
-        if let Item::Page(page) = item {
-            if page.role != PageRole::General {
-                if let Some(other) = special_pages.insert(page.role, &page.key) {
-                    report("role", format!("page `{other}` already has this role"));
-                }
-            }
+        if let Item::Page(page) = item
+            && page.role != PageRole::General
+            && let Some(other) = special_pages.insert(page.role, &page.key)
+        {
+            report("role", format!("page `{other}` already has this role"));
         }
         check_item(item, &mut report);
     }
@@ -102,6 +101,10 @@ fn is_valid_link(link: &str) -> bool {
         && !link.chars().any(char::is_whitespace)
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one check per kind, read side by side"
+)]
 fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
     if !is_valid_key(item.key()) {
         report(
@@ -111,18 +114,18 @@ fn check_item(item: &Item, report: &mut impl FnMut(&str, String)) {
     }
     match item {
         Item::Service(service) => {
-            if let Some(leika) = &service.leika_key {
-                if leika.len() != 14 || !leika.bytes().all(|b| b.is_ascii_digit()) {
-                    report("leika_key", "a LeiKa key has exactly 14 digits".into());
-                }
+            if let Some(leika) = &service.leika_key
+                && (leika.len() != 14 || !leika.bytes().all(|b| b.is_ascii_digit()))
+            {
+                report("leika_key", "a LeiKa key has exactly 14 digits".into());
             }
-            if let Some(link) = &service.online_application {
-                if !is_valid_link(link) {
-                    report(
-                        "online_application",
-                        "must be an http(s) address or a path".into(),
-                    );
-                }
+            if let Some(link) = &service.online_application
+                && !is_valid_link(link)
+            {
+                report(
+                    "online_application",
+                    "must be an http(s) address or a path".into(),
+                );
             }
             for (index, law) in service.legal_basis.iter().enumerate() {
                 if law.url.as_deref().is_some_and(|url| !is_valid_link(url)) {

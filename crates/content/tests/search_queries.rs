@@ -21,6 +21,8 @@ struct Case {
     first: String,
     #[serde(default)]
     lang: Option<String>,
+    #[serde(default)]
+    known_miss: Option<String>,
 }
 
 fn key_of(item: ItemRef<'_>) -> &str {
@@ -45,17 +47,30 @@ fn every_listed_query_finds_its_item_first() {
     );
 
     let mut failures = Vec::new();
+    let mut known_misses = 0;
     for case in &list.query {
         let variant = Variant::from_code(case.lang.as_deref().unwrap_or("de")).unwrap();
         let found = catalog.search(&case.q, variant, &[], 3, Utc::now());
         let keys: Vec<&str> = found.iter().map(|found| key_of(found.item)).collect();
-        if keys.first() != Some(&case.first.as_str()) {
-            failures.push(format!(
+        let first = keys.first() == Some(&case.first.as_str());
+        let in_top_three = keys.contains(&case.first.as_str());
+        match (&case.known_miss, first, in_top_three) {
+            (None, true, _) | (Some(_), false, true) => {}
+            (Some(_), true, _) => failures.push(format!(
+                "{:?} ({variant}) now comes first: remove its known_miss mark",
+                case.q
+            )),
+            _ => failures.push(format!(
                 "{:?} ({variant}): expected {}, got {keys:?}",
                 case.q, case.first
-            ));
+            )),
         }
+        known_misses += usize::from(case.known_miss.is_some());
     }
+    assert!(
+        known_misses * 5 <= list.query.len(),
+        "at most a fifth of the list may be known misses"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} queries failed:\n{}",

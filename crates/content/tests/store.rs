@@ -1,6 +1,12 @@
 //! The content store on both database backends: importing, revisions, the published state
 //! and export, with the demo city as data.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed set-up step must stop the test"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -115,7 +121,7 @@ async fn a_change_becomes_a_new_revision_and_the_old_one_is_kept() {
         service.fees[0].amount.cents += 500;
         let changed = Item::Service(service.clone());
         let report = store
-            .import(&[changed.clone()], "second", now)
+            .import(std::slice::from_ref(&changed), "second", now)
             .await
             .unwrap();
         assert_eq!(report.updated, 1);

@@ -1,6 +1,11 @@
 //! The `rathaus` command: starts the portal, runs migrations, checks configuration, and
 //! imports and exports content.
 
+#![expect(
+    clippy::print_stdout,
+    reason = "a command-line program reports on standard output"
+)]
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -102,11 +102,7 @@ impl Assets {
 /// A file's hashed name and its served form.
 fn named(path: &str, bytes: std::borrow::Cow<'static, [u8]>) -> (String, Asset) {
     let digest = Sha256::digest(&bytes);
-    let hash: String = digest
-        .iter()
-        .take(5)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hash = rathaus_base::hex(&digest[..5]);
     (
         hashed_name(path, &hash),
         Asset {

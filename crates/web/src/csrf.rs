@@ -67,12 +67,7 @@ impl FormTokens {
         mac.update(form.as_bytes());
         mac.update(b":");
         mac.update(issued.to_string().as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .take(16)
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        rathaus_base::hex(&mac.finalize().into_bytes()[..16])
     }
 }
 
@@ -80,10 +75,10 @@ impl FormTokens {
 /// the `Origin` header, `fetch_site` that of `Sec-Fetch-Site`, `own_origins` the origins this
 /// site is reached at.
 pub fn is_cross_site(origin: Option<&str>, fetch_site: Option<&str>, own_origins: &[&str]) -> bool {
-    if let Some(site) = fetch_site {
-        if site == "cross-site" || site == "same-site" {
-            return true;
-        }
+    if let Some(site) = fetch_site
+        && (site == "cross-site" || site == "same-site")
+    {
+        return true;
     }
     match origin {
         Some("null") => true,

@@ -62,12 +62,12 @@ pub struct ErrorMarker(pub Arc<WebError>);
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
-        if let WebError::TooManyRequests(seconds) = self {
-            if let Ok(value) = seconds.to_string().parse() {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
-            }
+        if let WebError::TooManyRequests(seconds) = self
+            && let Ok(value) = seconds.to_string().parse()
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
         }
         response
             .extensions_mut()

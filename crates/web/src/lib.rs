@@ -39,7 +39,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The migrations of the web layer's own tables.
 pub const MIGRATIONS: &[rathaus_base::Migration] = &[rathaus_base::Migration {
-    version: 2026_12_03_02,
+    version: 2,
     name: "shared secrets of the web layer",
     sql: "CREATE TABLE web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 }];

@@ -236,11 +236,7 @@ pub fn variant_name(variant: Variant) -> &'static str {
 /// An HTML response with an entity tag, answering 304 when the browser has it already.
 pub fn cached_html(headers: &HeaderMap, html: String) -> Response {
     let digest = Sha256::digest(html.as_bytes());
-    let tag: String = digest
-        .iter()
-        .take(12)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let tag = rathaus_base::hex(&digest[..12]);
     let etag = format!("\"{tag}\"");
     let cache_control = format!("public, max-age={PAGE_MAX_AGE_SECONDS}");
 

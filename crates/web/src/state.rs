@@ -69,9 +69,7 @@ async fn shared_secret(database: &Database, name: &str) -> Result<Vec<u8>, DbErr
         value: String,
     }
 
-    let fresh: String = (0..32)
-        .map(|_| format!("{:02x}", rand::random::<u8>()))
-        .collect();
+    let fresh = rathaus_base::hex(&rand::random::<[u8; 32]>());
     database
         .execute(
             "INSERT INTO web_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",

@@ -69,7 +69,11 @@ for (const v of variants) {
         await visit(page, `/${v}/pages/barrierefreiheit`);
         const form = page.locator('#feedback form');
         await form.locator('#feedback-message').fill('');
-        await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/${v}/accessibility-feedback`)),
+          form.locator('button[type=submit]').click(),
+        ]);
+        assert.ok(response.status() < 300, `an empty message should show the form again, the answer was ${response.status()}`);
         // The server answers with the form again, an error summary on top and the field marked.
         await page.locator('#feedback .kern-alert--danger').waitFor({ state: 'visible' });
         assert.equal(await page.locator('#feedback-message').getAttribute('aria-invalid'), 'true');
@@ -79,12 +83,28 @@ for (const v of variants) {
       }
     });
 
-    // A service without content in this variant: the German text inside a lang="de" wrapper.
-    if (v !== 'de') {
+    // The suggestion list that site.js opens under the search field (an ARIA combobox).
+    test('search field with its suggestion list open', async () => {
+      const page = await browser.context.newPage();
+      try {
+        await visit(page, `/${v}/`);
+        await page.locator('#site-search-q').pressSequentially('aus');
+        await page.locator('#site-search-suggestions [role=option]').first().waitFor({ state: 'visible' });
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await page.locator('#site-search-q').getAttribute('aria-activedescendant'), 'suggestion-0');
+        await assertNoViolations(page);
+      } finally {
+        await page.close();
+      }
+    });
+
+    // Leichte Sprache lacks some services: they show the German text inside a lang="de" wrapper.
+    if (v === 'ls') {
       test('service shown in German as a fallback', async () => {
         const page = await browser.context.newPage();
         try {
           await visit(page, `/${v}/services/bauantrag`);
+          assert.equal(await page.locator('main div[lang="de"]').count(), 1, 'bauantrag should be a fallback page');
           await assertNoViolations(page);
         } finally {
           await page.close();

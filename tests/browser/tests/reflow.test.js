@@ -43,11 +43,26 @@ for (const path of paths) {
       }));
       assert.ok(clientWidth <= width, `the viewport should be ${width} px wide, it is ${clientWidth} px`);
       if (scrollWidth > width) {
-        // Name the elements that stick out, which is what one needs to fix it.
-        const wide = await page.evaluate((limit) => Array.from(document.querySelectorAll('body *'))
-          .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-          .slice(0, 10)
-          .map((el) => `<${el.tagName.toLowerCase()}${el.id ? ` id="${el.id}"` : ''} class="${el.className}"> ends at ${Math.round(el.getBoundingClientRect().right)} px: ${el.textContent.trim().slice(0, 60)}`), width);
+        // Name what sticks out, which is what one needs to fix it: elements, and text that runs
+        // past its box (a long address in a paragraph).
+        const wide = await page.evaluate((limit) => {
+          const found = [];
+          for (const el of document.querySelectorAll('body *')) {
+            if (el.getBoundingClientRect().right > limit + 0.5) {
+              found.push(`<${el.tagName.toLowerCase()} class="${el.className}"> ends at ${Math.round(el.getBoundingClientRect().right)} px`);
+            }
+          }
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(walker.currentNode);
+            const right = range.getBoundingClientRect().right;
+            if (right > limit + 0.5) {
+              found.push(`text in <${walker.currentNode.parentElement.tagName.toLowerCase()}> ends at ${Math.round(right)} px: ${walker.currentNode.textContent.trim().slice(0, 60)}`);
+            }
+          }
+          return found.slice(0, 10);
+        }, width);
         assert.fail(`the page is ${scrollWidth} px wide at a ${width} px viewport. Too wide:\n  ${wide.join('\n  ')}`);
       }
     } finally {

@@ -43,6 +43,8 @@ for (const width of widths) {
       try {
         await page.goto(server.baseUrl + path);
         await page.evaluate(() => document.fonts.ready);
+        // Saved before the checks, so that a broken page can be looked at too.
+        await page.screenshot({ path: join(outDir, `${name}-${width}.png`), fullPage: true });
 
         const checks = await page.evaluate(() => {
           const header = document.querySelector('.site-header').getBoundingClientRect();
@@ -59,9 +61,6 @@ for (const width of widths) {
         assert.notEqual(checks.buttonBackground, 'rgba(0, 0, 0, 0)', 'the search button has no background: is kern.css loaded and complete?');
         assert.ok(checks.font, 'the web font "Rathaus Sans" did not load');
         assert.ok(checks.h1Top >= checks.headerBottom, `the heading (top ${checks.h1Top}) overlaps the header (bottom ${checks.headerBottom})`);
-
-        const file = join(outDir, `${name}-${width}.png`);
-        await page.screenshot({ path: file, fullPage: true });
       } finally {
         await page.close();
       }

@@ -357,6 +357,18 @@ fn exact_forms_rank_above_stems() {
 }
 
 #[test]
+fn exact_words_rank_above_typo_neighbours() {
+    let documents = [
+        service("hand", "Handel", "", ""),
+        service("hund", "Hundel", "", ""),
+    ];
+    let index = SearchIndex::build(&documents);
+    let hits = index.search("hundel ", German, &[], 5);
+    assert_eq!(hits.iter().map(|hit| hit.doc).collect::<Vec<_>>(), [1, 0]);
+    assert!(hits[0].score > 1.5 * hits[1].score);
+}
+
+#[test]
 fn title_beats_body_and_boost_multiplies() {
     let mut documents = vec![
         service("body", "Gewerbe", "", "Hier geht es um Parkplätze."),
@@ -764,6 +776,7 @@ fn timing_on_ten_thousand_generated_services() {
     let started = std::time::Instant::now();
     let index = SearchIndex::build(&documents);
     let build = started.elapsed();
+    eprintln!("fastest, median and slowest of 20 runs:");
 
     let queries = [
         ("hund", German),
@@ -788,22 +801,18 @@ fn timing_on_ten_thousand_generated_services() {
     ];
     let mut times = Vec::new();
     for (query, variant) in queries {
-        let mut slowest = std::time::Duration::ZERO;
-        let mut all = Vec::new();
-        for _ in 0..20 {
-            let started = std::time::Instant::now();
-            let hits = index.search(query, variant, &[], 20);
-            let took = started.elapsed();
-            times.push(took);
-            slowest = slowest.max(took);
-            all.push(took);
-            assert!(hits.len() <= 20);
-        }
-        all.sort_unstable();
-        eprintln!(
-            "median {:>10.2?}, slowest {slowest:>10.2?}: {query} ({variant:?})",
-            all[all.len() / 2]
-        );
+        let mut these: Vec<std::time::Duration> = (0..20)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                let hits = index.search(query, variant, &[], 20);
+                assert!(hits.len() <= 20);
+                started.elapsed()
+            })
+            .collect();
+        these.sort_unstable();
+        let (fastest, median, slowest) = (these[0], these[these.len() / 2], these[these.len() - 1]);
+        eprintln!("{fastest:>10.2?} {median:>10.2?} {slowest:>10.2?}  {query} ({variant:?})");
+        times.extend(these);
     }
     let mut suggest_times = Vec::new();
     for prefix in ["h", "hu", "hund", "Wohnsitz an", "reg"] {

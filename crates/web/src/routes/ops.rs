@@ -25,6 +25,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
 }
 
 /// `/metrics`: Prometheus metrics.
+#[expect(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     match state.metrics() {
         Some(handle) => {

@@ -349,6 +349,10 @@ pub async fn a_to_z(
 }
 
 /// `/{lang}/services/{key}`: one service.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one view with one field per section of the page"
+)]
 pub async fn service(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
@@ -494,6 +498,10 @@ pub struct OfficeParams {
 }
 
 /// `/{lang}/offices`: the office finder: nearest offices, optionally for one service.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one view with one field per section of the page"
+)]
 pub async fn offices(
     State(state): State<AppState>,
     Path(lang): Path<String>,
@@ -533,16 +541,15 @@ pub async fn offices(
         }
         position.map(|position| (position, context.t("offices_origin_position")))
     } else if !postcode.is_empty() {
-        match catalog.district_for_postcode(&postcode) {
-            Some(district) => Some((district.centre, postcode.clone())),
-            None => {
-                error = Some(
-                    context
-                        .texts
-                        .format("offices_error_postcode", &[("postcode", &postcode)]),
-                );
-                None
-            }
+        if let Some(district) = catalog.district_for_postcode(&postcode) {
+            Some((district.centre, postcode.clone()))
+        } else {
+            error = Some(
+                context
+                    .texts
+                    .format("offices_error_postcode", &[("postcode", &postcode)]),
+            );
+            None
         }
     } else if let Some(key) = params.district.as_deref().filter(|key| !key.is_empty()) {
         let district = catalog.district(key).ok_or(WebError::NotFound)?;
@@ -598,6 +605,10 @@ pub async fn offices(
 }
 
 /// `/{lang}/offices/{key}`: one office with its hours and services.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one view with one field per section of the page"
+)]
 pub async fn office(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
@@ -962,6 +973,14 @@ pub struct FeedbackForm {
     pub errors: Vec<(String, String)>,
 }
 
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "file sizes stay far below 2^52 bytes"
+)]
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
 /// Renders a content page; the feedback form keeps what was entered when it had errors.
 pub fn render_page(
     context: &PageContext,
@@ -1018,7 +1037,7 @@ pub fn render_page(
                 video.duration_seconds / 60,
                 video.duration_seconds % 60
             ),
-            size: format!("{:.1} MB", video.size_bytes as f64 / 1_000_000.0),
+            size: format!("{:.1} MB", megabytes(video.size_bytes)),
             poster: video.poster.clone(),
             captions: video.captions.clone(),
         })
