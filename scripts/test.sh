@@ -34,6 +34,12 @@ psql "${RATHAUS_TEST_POSTGRES%/*}/postgres" -qtAc "SELECT 1 FROM pg_database WHE
   || psql "${RATHAUS_TEST_POSTGRES%/*}/postgres" -qc "CREATE DATABASE $database"
 
 
+# Chromium and its driver from Debian; the browser tests never download a browser.
+if ! [ -x /usr/bin/chromium ]; then
+  say "installing Chromium from Debian"
+  apt_install chromium chromium-driver
+fi
+
 say "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -41,8 +47,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace
 
-# TODO: the browser tests in tests/browser (axe-core on every page type and variant, keyboard
-# and no-JavaScript journeys) are not yet part of this command: they have not passed a full
-# run. Run them by hand with `cargo build -p rathaus && (cd tests/browser && npm ci && npm test)`.
+say "browser tests (Chromium, axe-core)"
+cargo build -p rathaus --quiet
+npm --prefix tests/browser ci --no-audit --no-fund --silent
+npm --prefix tests/browser test
 
 say "all tests passed"

@@ -112,13 +112,9 @@ impl Catalog {
             documents.push(document);
         };
 
+        let median = median_popularity(self.services.values());
         for service in self.services.values() {
-            // Popular services win close calls: a gentle, logarithmic boost.
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "a boost needs no precision"
-            )]
-            let boost = 1.0 + (f64::from(service.popularity) + 1.0).log10() as f32 / 4.0;
+            let boost = popularity_boost(service.popularity, median);
             for (variant, texts) in service.texts().iter() {
                 add(Document {
                     kind: Kind::Service,
@@ -154,6 +150,14 @@ impl Catalog {
             }
         }
         for situation in self.life_situations.values() {
+            // A guide is about as relevant as the most used service it leads to.
+            let boost = situation
+                .steps
+                .iter()
+                .filter_map(|step| self.services.get(&step.service))
+                .map(|service| popularity_boost(service.popularity, median))
+                .fold(1.0, f32::max)
+                * GUIDE_WEIGHT;
             for (variant, texts) in situation.texts().iter() {
                 add(Document {
                     kind: Kind::LifeSituation,
@@ -167,7 +171,7 @@ impl Catalog {
                         .as_deref()
                         .map(crate::markdown::to_text)
                         .unwrap_or_default(),
-                    boost: 1.0,
+                    boost,
                 });
             }
         }
@@ -410,6 +414,31 @@ impl Catalog {
             (Kind::District, self.districts.len()),
         ]
     }
+}
+
+/// How much a life situation counts against its most used service when both match equally:
+/// enough for "umzug" to find the guide to moving, not so much that a guide buries the
+/// service someone named exactly.
+const GUIDE_WEIGHT: f32 = 0.7;
+
+/// How much a service's popularity raises its search score: by the cube root of how much more
+/// (or less) it is used than the median service, between half and three times. A service used
+/// eight times as often as another wins a close call by a factor of two; a clear textual match
+/// still beats a popular service that matches poorly.
+fn popularity_boost(popularity: u32, median: u32) -> f32 {
+    let ratio = (f64::from(popularity) + 1.0) / (f64::from(median) + 1.0);
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a boost needs no precision"
+    )]
+    let boost = ratio.powf(1.0 / 3.0).clamp(0.5, 3.0) as f32;
+    boost
+}
+
+fn median_popularity<'a>(services: impl Iterator<Item = &'a Service>) -> u32 {
+    let mut values: Vec<u32> = services.map(|service| service.popularity).collect();
+    values.sort_unstable();
+    values.get(values.len() / 2).copied().unwrap_or(0)
 }
 
 /// A name folded for sorting: lower case, umlauts as their base letter, ß as ss.

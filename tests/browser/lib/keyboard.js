@@ -19,7 +19,8 @@ export function focused(page) {
   });
 }
 
-function show(info) {
+/** One line for a failure message: the element's tag, id, link target and text. */
+export function describeFocused(info) {
   return `<${info.tag}${info.id ? ` id="${info.id}"` : ''}${info.href ? ` href="${info.href}"` : ''}>${info.text}`;
 }
 
@@ -38,9 +39,7 @@ export async function tabTo(page, matches, what, maxPresses = 60) {
     if (matches(info)) {
       return info;
     }
-    route.push(show(info));
+    route.push(describeFocused(info));
   }
   assert.fail(`${what} was not reached with ${maxPresses} Tab presses. Focus went through:\n  ${route.join('\n  ')}`);
 }
-
-export { show as describeFocused };

@@ -195,6 +195,16 @@ fn doc_info(document: &Document) -> DocInfo {
         title: document.title.clone(),
         title_compact: title_words.iter().map(text::Word::joined).collect(),
         title_forms: title_words.iter().flat_map(text::Word::forms).collect(),
+        keyword_compacts: document
+            .keywords
+            .iter()
+            .map(|keyword| {
+                text::words(keyword)
+                    .iter()
+                    .map(text::Word::joined)
+                    .collect()
+            })
+            .collect(),
     }
 }
 

@@ -126,6 +126,9 @@ pub(super) struct DocInfo {
     pub(super) title_compact: String,
     /// The folded title words, for autocomplete.
     pub(super) title_forms: Vec<String>,
+    /// Each keyword phrase folded and written together, like the title, so that a query
+    /// that is exactly one of them counts like one that is the title.
+    pub(super) keyword_compacts: Vec<String>,
 }
 
 /// A content item: the documents of its variants, by [`variant_slot`].

@@ -230,7 +230,11 @@ impl<'a> Searcher<'a> {
             if prefix {
                 self.push_completions(word, &mut found);
             }
-            self.push_corrections(word, &mut found);
+            // A word the index knows is not a typo: "anmelden" must not also find "abmelden".
+            let known = found.iter().any(|expansion| expansion.direct);
+            if !known {
+                self.push_corrections(word, &mut found);
+            }
         }
 
         cap_guessed_idf(&mut found);
@@ -399,8 +403,13 @@ impl<'a> Searcher<'a> {
         best_first(hits, limit, |a, b| self.order(a, b))
     }
 
-    /// The bonus for a title that is or begins with the query, written together.
+    /// The bonus for a title or keyword that is the query, or a title that begins with it,
+    /// written together.
     fn title_bonus(&self, doc: u32, query: &Query) -> f32 {
+        let info = &self.index.docs[doc as usize];
+        if !query.compact.is_empty() && info.keyword_compacts.contains(&query.compact) {
+            return EXACT_TITLE_BONUS;
+        }
         let head = &self.index.stats[doc as usize].title_head;
         let compared = query.compact.len().min(TITLE_HEAD_BYTES);
         if query.compact.is_empty() || head[..compared] != query.compact.as_bytes()[..compared] {
@@ -480,9 +489,11 @@ fn coverage(matched: u16, terms: usize) -> f32 {
     let found = matched.count_ones();
     let share = f32::from(u16::try_from(found).unwrap_or(u16::MAX)) / count(terms);
     if terms > 1 && found as usize == terms {
-        share * ALL_TERMS_BONUS
+        ALL_TERMS_BONUS
     } else {
-        share
+        // Squared, so that a popular item matching half the words does not outrank an item
+        // matching all of them.
+        share * share
     }
 }
 
@@ -515,7 +526,7 @@ mod tests {
     #[test]
     fn coverage_rewards_matching_every_term() {
         assert!((coverage(0b1, 1) - 1.0).abs() < f32::EPSILON);
-        assert!((coverage(0b01, 2) - 0.5).abs() < f32::EPSILON);
+        assert!((coverage(0b01, 2) - 0.25).abs() < f32::EPSILON);
         assert!((coverage(0b11, 2) - ALL_TERMS_BONUS).abs() < f32::EPSILON);
     }
 }

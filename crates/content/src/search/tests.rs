@@ -357,15 +357,25 @@ fn exact_forms_rank_above_stems() {
 }
 
 #[test]
-fn exact_words_rank_above_typo_neighbours() {
+fn a_known_word_is_not_taken_for_a_typo_of_its_neighbour() {
     let documents = [
-        service("hand", "Handel", "", ""),
-        service("hund", "Hundel", "", ""),
+        service("an", "Auto anmelden", "", ""),
+        service("ab", "Auto abmelden", "", ""),
     ];
     let index = SearchIndex::build(&documents);
-    let hits = index.search("hundel ", German, &[], 5);
-    assert_eq!(hits.iter().map(|hit| hit.doc).collect::<Vec<_>>(), [1, 0]);
-    assert!(hits[0].score > 1.5 * hits[1].score);
+    let hits = index.search("auto anmelden", German, &[], 5);
+    assert_eq!(hits.iter().map(|hit| hit.doc).collect::<Vec<_>>(), [0, 1]);
+    assert!(
+        hits[0].score > 1.5 * hits[1].score,
+        "only \"auto\" matches the other"
+    );
+
+    let typo = index.search("auto anmeldne", German, &[], 5);
+    assert_eq!(
+        typo.first().map(|hit| hit.doc),
+        Some(0),
+        "an unknown word is still corrected"
+    );
 }
 
 #[test]
