@@ -299,6 +299,45 @@ mod tests {
     }
 
     #[test]
+    fn every_key_is_documented_for_operators() {
+        fn keys(prefix: &str, value: &serde_json::Value, found: &mut Vec<String>) {
+            match value.as_object() {
+                Some(table) => {
+                    for (name, inner) in table {
+                        let path = if prefix.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{prefix}.{name}")
+                        };
+                        keys(&path, inner, found);
+                    }
+                }
+                None => found.push(prefix.to_owned()),
+            }
+        }
+
+        let document = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/configuration.md"),
+        )
+        .unwrap();
+        let mut found = Vec::new();
+        keys(
+            "",
+            &serde_json::to_value(Config::default()).unwrap(),
+            &mut found,
+        );
+        let missing: Vec<&String> = found
+            .iter()
+            .filter(|key| !document.contains(&format!("| `{key}` |")))
+            .collect();
+        assert!(found.len() > 10);
+        assert!(
+            missing.is_empty(),
+            "not in docs/configuration.md: {missing:?}"
+        );
+    }
+
+    #[test]
     fn a_missing_file_is_an_error() {
         let error = Config::load(Some(Path::new("/nonexistent/rathaus.toml"))).unwrap_err();
         assert!(matches!(error, ConfigError::MissingFile(_)));

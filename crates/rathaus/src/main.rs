@@ -145,7 +145,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { listen, content } => {
             if let Some(listen) = listen {
                 config.server.listen = listen;
-                config.server.public_url = format!("http://{listen}");
             }
             if config.log.format == LogFormat::Json
                 && std::env::var_os("RATHAUS_LOG__FORMAT").is_none()
@@ -189,8 +188,16 @@ async fn import_folder(store: &ContentStore, folder: &Path, author: &str) -> Res
     Ok(())
 }
 
-async fn serve(config: Config, demo_content: Option<PathBuf>) -> Result<()> {
+async fn serve(mut config: Config, demo_content: Option<PathBuf>) -> Result<()> {
     let metrics = init_logging(&config);
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    if demo_content.is_some() {
+        // The demo is reached where it actually listens, also when port 0 chose a free one.
+        config.server.public_url = format!("http://{address}");
+    }
     let database = connect(&config).await?;
     migrate::run(&database, &all_migrations())
         .await
@@ -207,10 +214,6 @@ async fn serve(config: Config, demo_content: Option<PathBuf>) -> Result<()> {
 
     let state = AppState::new(config.clone(), database.clone(), metrics, Clock::System).await?;
     tokio::spawn(state.clone().follow_content());
-    let listener = tokio::net::TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-    let address = listener.local_addr()?;
     tracing::info!(listen = %address, "serving");
     println!("Rathaus is ready: {}/de/", config.server.public_url);
 

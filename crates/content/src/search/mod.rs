@@ -30,15 +30,17 @@
 //!
 //! **Matching a query word.** The word itself, its stems, the compounds it is part of,
 //! the words of a small synonym table, longer words that start with it (only the word
-//! being typed) and words within one typo (two for long words). Typos are looked for
-//! only among words with the same first letter and a similar length, after a cheap test
-//! of their letters, and only the closest few are kept. Each way counts less than the
-//! word itself, and no guess counts as rarer than the word typed.
+//! being typed) and words within one typo (two for long words). A word the index knows is
+//! taken as meant, not as a typo: "anmelden" does not also find "abmelden". Typos are
+//! looked for only among words with the same first letter and a similar length, after a
+//! cheap test of their letters, and only the closest few are kept. Each way counts less
+//! than the word itself, and no guess counts as rarer than the word typed.
 //!
 //! **Scoring.** Per query word the best way of matching counts; the query words' scores
-//! are added, scaled by the share of query words matched, with bonuses when all match
-//! and when the title is or begins with the query, and multiplied by the document's
-//! boost. Documents of the wanted variant count fully and German documents of the same
+//! are added, scaled by the square of the share of query words matched (a bonus when all
+//! match), with bonuses when the title or one of the keywords is the query or the title
+//! begins with it, and multiplied by the document's boost (the catalog derives it from
+//! how much a service is used). Documents of the wanted variant count fully and German documents of the same
 //! items less, so German words work on the English portal. One hit per item; equal
 //! scores are ordered by title and key.
 
