@@ -40,6 +40,41 @@ pub enum ItemRef<'a> {
     Page(&'a Page),
 }
 
+impl<'a> ItemRef<'a> {
+    /// The item's kind.
+    pub fn kind(self) -> Kind {
+        match self {
+            ItemRef::Service(_) => Kind::Service,
+            ItemRef::Office(_) => Kind::Office,
+            ItemRef::LifeSituation(_) => Kind::LifeSituation,
+            ItemRef::News(_) => Kind::News,
+            ItemRef::Page(_) => Kind::Page,
+        }
+    }
+
+    /// The item's key.
+    pub fn key(self) -> &'a str {
+        match self {
+            ItemRef::Service(item) => &item.key,
+            ItemRef::Office(item) => &item.key,
+            ItemRef::LifeSituation(item) => &item.key,
+            ItemRef::News(item) => &item.key,
+            ItemRef::Page(item) => &item.key,
+        }
+    }
+
+    /// The item's name or title in `variant`, German where that variant is missing.
+    pub fn title(self, variant: Variant) -> &'a str {
+        match self {
+            ItemRef::Service(item) => &item.texts().resolve(variant).1.name,
+            ItemRef::Office(item) => &item.texts().resolve(variant).1.name,
+            ItemRef::LifeSituation(item) => &item.texts().resolve(variant).1.name,
+            ItemRef::News(item) => &item.texts().resolve(variant).1.title,
+            ItemRef::Page(item) => &item.texts().resolve(variant).1.title,
+        }
+    }
+}
+
 /// The published content of a city.
 #[derive(Debug)]
 pub struct Catalog {

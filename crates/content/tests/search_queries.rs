@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::Utc;
-use rathaus_content::catalog::ItemRef;
 use rathaus_content::model::Variant;
 use rathaus_content::{Catalog, import};
 use serde::Deserialize;
@@ -25,16 +24,6 @@ struct Case {
     known_miss: Option<String>,
 }
 
-fn key_of(item: ItemRef<'_>) -> &str {
-    match item {
-        ItemRef::Service(item) => &item.key,
-        ItemRef::Office(item) => &item.key,
-        ItemRef::LifeSituation(item) => &item.key,
-        ItemRef::News(item) => &item.key,
-        ItemRef::Page(item) => &item.key,
-    }
-}
-
 #[test]
 fn every_listed_query_finds_its_item_first() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
@@ -51,7 +40,7 @@ fn every_listed_query_finds_its_item_first() {
     for case in &list.query {
         let variant = Variant::from_code(case.lang.as_deref().unwrap_or("de")).unwrap();
         let found = catalog.search(&case.q, variant, &[], 3, Utc::now());
-        let keys: Vec<&str> = found.iter().map(|found| key_of(found.item)).collect();
+        let keys: Vec<&str> = found.iter().map(|found| found.item.key()).collect();
         let first = keys.first() == Some(&case.first.as_str());
         let in_top_three = keys.contains(&case.first.as_str());
         match (&case.known_miss, first, in_top_three) {

@@ -167,14 +167,7 @@ impl PageContext {
 
     /// The address of an item in this variant.
     pub fn item_url(&self, kind: Kind, key: &str) -> String {
-        let folder = match kind {
-            Kind::Service => "services",
-            Kind::Office => "offices",
-            Kind::LifeSituation => "life-situations",
-            Kind::News => "news",
-            Kind::Page | Kind::District => "pages",
-        };
-        self.url(&format!("/{folder}/{key}"))
+        self.url(&format!("/{}/{key}", kind.folder()))
     }
 
     /// Marks a page whose content is shown in `served` although `self.variant` was asked

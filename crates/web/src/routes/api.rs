@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
-use rathaus_content::catalog::ItemRef;
 use rathaus_content::hours::{self, OpenStatus};
 use rathaus_content::model::{Kind, LifeSituation, News, Office, Page, Service, Variant};
 use serde::{Deserialize, Serialize};
@@ -371,45 +370,12 @@ pub async fn search(
         .search(&query.q, variant, &kinds, limit, state.now())
         .into_iter()
         .map(|found| {
-            let (kind, key, title) = match found.item {
-                ItemRef::Service(s) => (
-                    Kind::Service,
-                    &s.key,
-                    s.texts().resolve(variant).1.name.clone(),
-                ),
-                ItemRef::Office(o) => (
-                    Kind::Office,
-                    &o.key,
-                    o.texts().resolve(variant).1.name.clone(),
-                ),
-                ItemRef::LifeSituation(l) => (
-                    Kind::LifeSituation,
-                    &l.key,
-                    l.texts().resolve(variant).1.name.clone(),
-                ),
-                ItemRef::News(n) => (
-                    Kind::News,
-                    &n.key,
-                    n.texts().resolve(variant).1.title.clone(),
-                ),
-                ItemRef::Page(p) => (
-                    Kind::Page,
-                    &p.key,
-                    p.texts().resolve(variant).1.title.clone(),
-                ),
-            };
-            let folder = match kind {
-                Kind::Service => "services",
-                Kind::Office => "offices",
-                Kind::LifeSituation => "life-situations",
-                Kind::News => "news",
-                Kind::Page | Kind::District => "pages",
-            };
+            let (kind, key) = (found.item.kind(), found.item.key());
             SearchHit {
                 kind: kind.as_str().to_owned(),
-                key: key.clone(),
-                url: format!("/{}/{folder}/{key}", variant.code()),
-                title,
+                key: key.to_owned(),
+                url: format!("/{}/{}/{key}", variant.code(), kind.folder()),
+                title: found.item.title(variant).to_owned(),
                 score: found.score,
             }
         })

@@ -273,44 +273,30 @@ pub async fn search(
     Ok(response)
 }
 
-/// Kind, key, name and summary of a found item in the context's variant.
+/// Kind, key, name and summary of a found item in the context's variant; for an office,
+/// its address stands in for a summary.
 fn describe<'a>(
     context: &PageContext,
     item: rathaus_content::catalog::ItemRef<'a>,
 ) -> (Kind, &'a str, String, String) {
     use rathaus_content::catalog::ItemRef;
     let variant = context.variant;
-    match item {
-        ItemRef::Service(s) => {
-            let t = s.texts().resolve(variant).1;
-            (Kind::Service, &s.key, t.name.clone(), t.summary.clone())
-        }
-        ItemRef::Office(o) => {
-            let t = o.texts().resolve(variant).1;
-            let summary = format!(
-                "{}, {} {}",
-                o.address.street, o.address.postcode, o.address.city
-            );
-            (Kind::Office, &o.key, t.name.clone(), summary)
-        }
-        ItemRef::LifeSituation(l) => {
-            let t = l.texts().resolve(variant).1;
-            (
-                Kind::LifeSituation,
-                &l.key,
-                t.name.clone(),
-                t.summary.clone(),
-            )
-        }
-        ItemRef::News(n) => {
-            let t = n.texts().resolve(variant).1;
-            (Kind::News, &n.key, t.title.clone(), t.summary.clone())
-        }
-        ItemRef::Page(p) => {
-            let t = p.texts().resolve(variant).1;
-            (Kind::Page, &p.key, t.title.clone(), t.summary.clone())
-        }
-    }
+    let summary = match item {
+        ItemRef::Service(s) => s.texts().resolve(variant).1.summary.clone(),
+        ItemRef::Office(o) => format!(
+            "{}, {} {}",
+            o.address.street, o.address.postcode, o.address.city
+        ),
+        ItemRef::LifeSituation(l) => l.texts().resolve(variant).1.summary.clone(),
+        ItemRef::News(n) => n.texts().resolve(variant).1.summary.clone(),
+        ItemRef::Page(p) => p.texts().resolve(variant).1.summary.clone(),
+    };
+    (
+        item.kind(),
+        item.key(),
+        item.title(variant).to_owned(),
+        summary,
+    )
 }
 
 /// `/{lang}/a-z`: all services by name.
