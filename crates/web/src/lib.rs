@@ -17,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod middleware;
 pub mod page;
+pub mod page_cache;
 pub mod render;
 pub mod routes;
 pub mod state;
@@ -115,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::error_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve_cached,
         ))
         .merge(operations)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -11,6 +11,7 @@ use rathaus_content::{Catalog, ContentError, ContentStore};
 use crate::assets::Assets;
 use crate::csrf::FormTokens;
 use crate::i18n::Messages;
+use crate::page_cache::PageCache;
 use crate::render::Templates;
 
 /// The shared state of the web layer; cheap to clone.
@@ -31,6 +32,7 @@ struct Inner {
     form_tokens: FormTokens,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     clock: Clock,
+    page_cache: PageCache,
 }
 
 /// Where the current time comes from: the system, or a fixed instant in tests.
@@ -116,6 +118,7 @@ impl AppState {
                 form_tokens,
                 metrics,
                 clock,
+                page_cache: PageCache::default(),
             }),
         })
     }
@@ -172,6 +175,11 @@ impl AppState {
     /// The Prometheus metrics, if recording is on.
     pub fn metrics(&self) -> Option<&metrics_exporter_prometheus::PrometheusHandle> {
         self.inner.metrics.as_ref()
+    }
+
+    /// The rendered pages of this node.
+    pub fn page_cache(&self) -> &PageCache {
+        &self.inner.page_cache
     }
 
     /// The current time.

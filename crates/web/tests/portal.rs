@@ -452,3 +452,55 @@ async fn published_changes_show_after_a_refresh() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pages_come_compressed_from_the_cache_and_match_the_rendered_page() {
+    use std::io::Read as _;
+
+    each_backend(&migrations(), |database| async move {
+        let (app, _) = app(database).await;
+        let plain = get(&app, "/de/services/wohnsitz-anmelden").await;
+
+        let compressed = |encoding: &'static str| {
+            Request::get("/de/services/wohnsitz-anmelden")
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let response = app
+            .clone()
+            .oneshot(compressed("gzip, deflate, br"))
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        assert!(response.headers().contains_key("content-security-policy"));
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let mut decoded = String::new();
+        brotli::Decompressor::new(&bytes[..], 4096)
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain.body, "the cached page is the rendered page");
+
+        let response = app.clone().oneshot(compressed("gzip")).await.unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain.body);
+
+        let missing = get(&app, "/de/services/gibt-es-nicht").await;
+        assert_eq!(
+            missing.status,
+            StatusCode::NOT_FOUND,
+            "errors are not cached"
+        );
+    })
+    .await;
+}
