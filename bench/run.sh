@@ -106,6 +106,11 @@ curl -V | grep -qw brotli || die "this curl cannot decode brotli; the first-visi
 CPUS=$(nproc)
 ((CPUS >= 2)) || die "need at least 2 cores to pin server and load generator apart (have $CPUS)"
 
+# What is measured: the commit and uncommitted changes at build time (the benchmark's own
+# folder aside).
+COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | awk '$2 !~ /^bench\// {print $2}' | paste -sd, -)
+
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
     say "building the release binary and the search benchmark (takes a while the first time)"
     cargo build --release -p rathaus || die "cargo build --release -p rathaus failed"
@@ -265,6 +270,10 @@ curl -sS -D "$WORK/page.headers" -o "$WORK/nginx/www/page.html" "$RATHAUS$PAGE" 
     die "cannot fetch $PAGE"
 grep -q '^HTTP/1.1 200' "$WORK/page.headers" || die "$PAGE did not answer 200"
 PAGE_BYTES=$(stat -c %s "$WORK/nginx/www/page.html")
+# The gzipped bytes exactly as Rathaus sends them, for nginx's pre-compressed variant.
+curl -sS -H 'Accept-Encoding: gzip' -o "$WORK/nginx/www/page.html.gz" "$RATHAUS$PAGE" ||
+    die "cannot fetch $PAGE gzipped"
+gzip -t "$WORK/nginx/www/page.html.gz" 2>/dev/null || die "Rathaus did not send gzip for $PAGE"
 
 # Response headers of Rathaus that nginx can send as they are. Left out: those nginx sets
 # itself (date, content-length, content-type via default_type, vary via gzip_vary,
@@ -286,7 +295,7 @@ while IFS= read -r line; do
 done < <(tail -n +2 "$WORK/page.headers")
 
 chmod 755 "$WORK" "$WORK/nginx" "$WORK/nginx/www"
-chmod 644 "$WORK/nginx/www/page.html"
+chmod 644 "$WORK/nginx/www/page.html" "$WORK/nginx/www/page.html.gz"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 # Written by bench/run.sh: one worker, like Rathaus pinned to one core.
 worker_processes 1;
@@ -321,6 +330,15 @@ http {
             charset utf-8;
             alias $WORK/nginx/www/page.html;
 $ADD_HEADERS        }
+        # The same page pre-compressed, as Rathaus' page cache serves it: no gzip per request.
+        location = /precompressed$PAGE {
+            types { }
+            default_type text/html;
+            charset utf-8;
+            gzip off;
+            gzip_static on;
+            alias $WORK/nginx/www/page.html;
+$ADD_HEADERS        }
     }
 }
 EOF
@@ -345,6 +363,22 @@ grep -qi '^content-encoding: gzip' "$WORK/h" || die "Rathaus did not gzip $PAGE"
 NGINX_GZ=$(gzip_size "$NGINX_URL$PAGE")
 grep -qi '^content-encoding: gzip' "$WORK/h" || die "nginx did not gzip $PAGE"
 cmp -s <(gzip -dc "$WORK/b") "$WORK/nginx/www/page.html" || die "nginx does not serve the saved page"
+NGINX_STATIC_GZ=$(gzip_size "$NGINX_URL/precompressed$PAGE")
+grep -qi '^content-encoding: gzip' "$WORK/h" || die "nginx did not serve the pre-compressed page"
+cmp -s "$WORK/b" "$WORK/nginx/www/page.html.gz" || die "nginx's pre-compressed page differs from Rathaus' bytes"
+
+# A wrk script that adds a new parameter to every request, so that no two search pages are
+# the same address and Rathaus' page cache cannot answer them.
+cat >"$WORK/uncached.lua" <<'LUA'
+local n = 0
+local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+request = function()
+    n = n + 1
+    return wrk.format(nil, wrk.path .. separator .. "bench=" .. n)
+end
+LUA
+curl -fsS -o /dev/null "$RATHAUS$SEARCH_PAGE&bench=0" || die "$SEARCH_PAGE&bench=0 does not answer 200"
+curl -fsS -o /dev/null "$RATHAUS$PAGE?bench=0" || die "$PAGE?bench=0 does not answer 200"
 
 # CPU time (user + system, in clock ticks) of a process and its children's threads.
 CLK_TCK=$(getconf CLK_TCK)
@@ -359,6 +393,11 @@ cpu_ticks() {
     echo "$total"
 }
 
+# "busy total" jiffies of each core: cpu0 busy, cpu0 total, cpu1 busy, cpu1 total.
+core_jiffies() {
+    awk '$1 == "cpu0" || $1 == "cpu1" {t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d ", t - $5 - $6, t}' /proc/stat
+}
+
 to_ms() { # wrk durations such as 812.00us, 3.21ms, 1.02s
     awk -v v="$1" 'BEGIN {
         if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
@@ -367,16 +406,26 @@ to_ms() { # wrk durations such as 812.00us, 3.21ms, 1.02s
         else { sub(/s$/, "", v); printf "%.2f", v * 1000 } }'
 }
 
-# Runs wrk on core 0 against a URL; sets RPS, P50, P99, ERRORS, CPU_MS (server CPU ms per
-# request) and saves the output to $RAW_DIR/wrk-$1.txt.
+# Runs wrk on core 0 against a URL, with an optional wrk script as $5; sets RPS, P50, P99, ERRORS, CPU_MS (server CPU ms per
+# request), CORE (per cent of core 1 the server used), BUSY0 and BUSY1 (how busy each core was
+# with all processes) and saves the output to $RAW_DIR/wrk-$1.txt.
 load() {
     local label=$1 url=$2 pid=$3 encoding=$4 out=$RAW_DIR/wrk-$1.txt before after requests
-    taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Accept-Encoding: $encoding" "$url" >/dev/null ||
-        die "wrk warm-up against $url failed"
+    local script=()
+    [[ -n ${5:-} ]] && script=(-s "$5")
+    taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -H "Accept-Encoding: $encoding" "${script[@]}" \
+        "$url" >/dev/null || die "wrk warm-up against $url failed"
     before=$(cpu_ticks "$pid")
+    local jiffies_before jiffies_after
+    jiffies_before=$(core_jiffies)
     taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Accept-Encoding: $encoding" \
-        "$url" >"$out" || die "wrk against $url failed; see $out"
+        "${script[@]}" "$url" >"$out" || die "wrk against $url failed; see $out"
     after=$(cpu_ticks "$pid")
+    jiffies_after=$(core_jiffies)
+    # How busy each core was in all, from every process on the machine.
+    read -r BUSY0 BUSY1 < <(awk -v a="$jiffies_before" -v b="$jiffies_after" 'BEGIN {
+        split(a, x, " "); split(b, y, " ");
+        printf "%.0f %.0f\n", (y[1] - x[1]) / (y[2] - x[2]) * 100, (y[3] - x[3]) / (y[4] - x[4]) * 100 }')
     RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
     requests=$(awk '/requests in/ {print $1}' "$out")
     P50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
@@ -384,21 +433,32 @@ load() {
     ERRORS=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")
     [[ -n $RPS && -n $requests && $requests -gt 0 ]] || die "could not read wrk's output in $out"
     CPU_MS=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.3f", t / hz * 1000 / n}')
-    say "$label: $RPS req/s, p50 $P50 ms, p99 $P99 ms, $ERRORS errors, $CPU_MS CPU-ms/request"
+    # How much of core 1 the server got; well under 100 % means something else ran there.
+    CORE=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v d="$DURATION" 'BEGIN {printf "%.0f", t / hz / d * 100}')
+    say "$label: $RPS req/s, p50 $P50 ms, p99 $P99 ms, $ERRORS errors, $CPU_MS CPU-ms/request, ${CORE}% of core 1 (cores busy: ${BUSY0}% / ${BUSY1}%)"
 }
 
 say "load: $CONNECTIONS connections, ${DURATION}s each, wrk on core 0, server on core 1"
 load rathaus-page "$RATHAUS$PAGE" "$RATHAUS_PID" gzip
-R_RPS=$RPS R_P50=$P50 R_P99=$P99 R_ERR=$ERRORS R_CPU=$CPU_MS
+R_RPS=$RPS R_P50=$P50 R_P99=$P99 R_ERR=$ERRORS R_CPU=$CPU_MS R_CORE=$CORE R_BUSY="$BUSY0 % / $BUSY1 %"
 load nginx-page "$NGINX_URL$PAGE" "$NGINX_PID" gzip
-N_RPS=$RPS N_P50=$P50 N_P99=$P99 N_ERR=$ERRORS N_CPU=$CPU_MS
+N_RPS=$RPS N_P50=$P50 N_P99=$P99 N_ERR=$ERRORS N_CPU=$CPU_MS N_CORE=$CORE N_BUSY="$BUSY0 % / $BUSY1 %"
+load nginx-page-precompressed "$NGINX_URL/precompressed$PAGE" "$NGINX_PID" gzip
+P_RPS=$RPS P_P50=$P50 P_P99=$P99 P_ERR=$ERRORS P_CPU=$CPU_MS P_CORE=$CORE P_BUSY="$BUSY0 % / $BUSY1 %"
 load rathaus-search "$RATHAUS$SEARCH_PAGE" "$RATHAUS_PID" gzip
-S_RPS=$RPS S_P50=$P50 S_P99=$P99 S_ERR=$ERRORS S_CPU=$CPU_MS
+S_RPS=$RPS S_P50=$P50 S_P99=$P99 S_ERR=$ERRORS S_CPU=$CPU_MS S_CORE=$CORE S_BUSY="$BUSY0 % / $BUSY1 %"
+load rathaus-search-uncached "$RATHAUS$SEARCH_PAGE" "$RATHAUS_PID" gzip "$WORK/uncached.lua"
+U_RPS=$RPS U_P50=$P50 U_P99=$P99 U_ERR=$ERRORS U_CPU=$CPU_MS U_CORE=$CORE U_BUSY="$BUSY0 % / $BUSY1 %"
+load rathaus-page-uncached "$RATHAUS$PAGE" "$RATHAUS_PID" gzip "$WORK/uncached.lua"
+M_RPS=$RPS M_P50=$P50 M_P99=$P99 M_ERR=$ERRORS M_CPU=$CPU_MS M_CORE=$CORE M_BUSY="$BUSY0 % / $BUSY1 %"
 load rathaus-page-br "$RATHAUS$PAGE" "$RATHAUS_PID" "br, gzip"
-B_RPS=$RPS B_P50=$P50 B_P99=$P99 B_ERR=$ERRORS B_CPU=$CPU_MS
+B_RPS=$RPS B_P50=$P50 B_P99=$P99 B_ERR=$ERRORS B_CPU=$CPU_MS B_CORE=$CORE B_BUSY="$BUSY0 % / $BUSY1 %"
 stop "$NGINX_PID"
 stop "$RATHAUS_PID"
 RATIO=$(awk -v r="$R_RPS" -v n="$N_RPS" 'BEGIN {printf "%.2f", r / n}')
+# The same comparison from CPU time per request, which other load on the machine disturbs less.
+CPU_RATIO=$(awk -v r="$R_CPU" -v n="$N_CPU" 'BEGIN {printf "%.2f", n / r}')
+STATIC_RATIO=$(awk -v r="$R_RPS" -v n="$P_RPS" 'BEGIN {printf "%.2f", r / n}')
 
 # --- 2. Search latency -----------------------------------------------------------------------
 
@@ -418,8 +478,6 @@ verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
 V_RATIO=$(verdict "$RATIO" ">=" 0.5)
 V_SEARCH=$(verdict "$SEARCH_P99" "<=" 10)
 V_VISIT=$(verdict "$VISIT_BYTES" "<=" "$VISIT_TARGET")
-COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | awk '{print $2}' | paste -sd, -)
 CPU_MODEL=$(lscpu | awk -F': *' '/^Model name/ {print $2; exit}')
 kib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1024}'; }
 
@@ -445,9 +503,15 @@ kib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1024}'; }
     echo
     echo "## Summary"
     echo
+    if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN {exit !(l > 0.5)}'; then
+        echo "> **The machine was busy** (load average ${LOAD_BEFORE%% *} at the start): other processes"
+        echo "> competed for both cores, so throughput and latency figures are pessimistic and noisy."
+        echo
+    fi
     echo "| What | Result | Target | |"
     echo "|---|---|---|---|"
-    echo "| Service page, Rathaus / nginx throughput | **$RATIO** ($R_RPS vs $N_RPS req/s) | ≥ 0.5 | $V_RATIO |"
+    echo "| Service page, Rathaus / nginx throughput | **$RATIO** ($R_RPS vs $N_RPS req/s; by CPU time per request $CPU_RATIO) | ≥ 0.5 | $V_RATIO |"
+    echo "| Search page p99 under load ($SEARCH_PAGE; uncached) | $S_P99 ms; $U_P99 ms | – | |"
     echo "| Search p99, 10,000 services | **$SEARCH_P99 ms** | ≤ 10 ms | $V_SEARCH |"
     echo "| First visit, compressed bytes | **$VISIT_BYTES B** ($(kib "$VISIT_BYTES") KiB) | ≤ 60 KB (60,000 B) | $V_VISIT |"
     echo "| Time to ready, fresh database | **$COLD_MS ms** (median of ${COLD[*]}) | – | |"
@@ -457,17 +521,31 @@ kib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1024}'; }
     echo
     echo "wrk, 1 thread, $CONNECTIONS connections, ${DURATION} s after a ${WARMUP} s warm-up, pinned to core 0;"
     echo "each server pinned to core 1 (Rathaus: one Tokio worker; nginx: one worker process)."
-    echo "Requests ask for gzip; both compress at level 6. The page is $PAGE_BYTES bytes,"
-    echo "$RATHAUS_GZ bytes gzipped by Rathaus and $NGINX_GZ by nginx. Figures are per core."
+    echo "Requests ask for gzip. nginx compresses each response at level 6; Rathaus answers repeated"
+    echo "pages from its page cache, compressed once. The page is $PAGE_BYTES bytes, $RATHAUS_GZ bytes"
+    echo "gzipped by Rathaus, $NGINX_GZ by nginx and $NGINX_STATIC_GZ pre-compressed. Figures are per core."
     echo
-    echo "| Server | Requests/s | p50 ms | p99 ms | Errors | Server CPU ms/request |"
-    echo "|---|---|---|---|---|---|"
-    echo "| Rathaus, service page, gzip | $R_RPS | $R_P50 | $R_P99 | $R_ERR | $R_CPU |"
-    echo "| nginx, saved copy, gzip | $N_RPS | $N_P50 | $N_P99 | $N_ERR | $N_CPU |"
-    echo "| Rathaus, search page ($SEARCH_PAGE), gzip | $S_RPS | $S_P50 | $S_P99 | $S_ERR | $S_CPU |"
-    echo "| Rathaus, service page, \"br, gzip\" as browsers ask (for information) | $B_RPS | $B_P50 | $B_P99 | $B_ERR | $B_CPU |"
+    echo "| Server | Requests/s | p50 ms | p99 ms | Errors | Server CPU ms/request | Core 1 used by server | Cores 0 / 1 busy |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| Rathaus, service page, gzip | $R_RPS | $R_P50 | $R_P99 | $R_ERR | $R_CPU | $R_CORE % | $R_BUSY |"
+    echo "| nginx, saved copy, gzip level 6 per request | $N_RPS | $N_P50 | $N_P99 | $N_ERR | $N_CPU | $N_CORE % | $N_BUSY |"
+    echo "| nginx, saved copy pre-compressed (gzip_static; stricter, for information) | $P_RPS | $P_P50 | $P_P99 | $P_ERR | $P_CPU | $P_CORE % | $P_BUSY |"
+    echo "| Rathaus, search page ($SEARCH_PAGE), gzip | $S_RPS | $S_P50 | $S_P99 | $S_ERR | $S_CPU | $S_CORE % | $S_BUSY |"
+    echo "| Rathaus, search page, a new address per request (not cached), gzip | $U_RPS | $U_P50 | $U_P99 | $U_ERR | $U_CPU | $U_CORE % | $U_BUSY |"
+    echo "| Rathaus, service page, a new address per request (not cached), gzip | $M_RPS | $M_P50 | $M_P99 | $M_ERR | $M_CPU | $M_CORE % | $M_BUSY |"
+    echo "| Rathaus, service page, \"br, gzip\" as browsers ask (for information) | $B_RPS | $B_P50 | $B_P99 | $B_ERR | $B_CPU | $B_CORE % | $B_BUSY |"
     echo
-    echo "Ratio Rathaus / nginx: **$RATIO** (target ≥ 0.5: $V_RATIO). Errors are non-2xx/3xx responses plus socket errors."
+    echo "Ratio Rathaus / nginx in requests/s: **$RATIO** (target ≥ 0.5: $V_RATIO); in CPU time per request"
+    echo "(nginx's ÷ Rathaus's): $CPU_RATIO. Against nginx serving the pre-compressed copy: $STATIC_RATIO."
+    echo "Errors are non-2xx/3xx responses plus socket errors. \"Core 1 used\""
+    echo "is the server's CPU time over the run's length; \"Cores busy\" counts every process on the machine."
+    echo "A server well under 100 % of core 1 was held back: by other processes on core 1 (core 1 busy,"
+    echo "server share low) or by wrk on core 0 (core 0 at 100 %). Requests/s are then understated, and"
+    echo "CPU time per request is the better comparison."
+    echo
+    echo "\"A new address per request\" adds a parameter \`bench=N\` that the page ignores, so Rathaus' page"
+    echo "cache misses every time: each request renders the page and compresses it for the cache. Every"
+    echo "different search query is such a miss in real use."
     echo
     echo "## 2. Search latency"
     echo
@@ -515,8 +593,12 @@ kib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1024}'; }
 
 printf '\n%-46s %-26s %-12s %s\n' "Measure" "Result" "Target" "Verdict"
 printf '%-46s %-26s %-12s %s\n' "Service page req/s Rathaus / nginx" "$R_RPS / $N_RPS = $RATIO" ">= 0.5" "$V_RATIO"
+printf '%-46s %-26s %-12s %s\n' "Service page CPU-ms/request nginx / Rathaus" "$N_CPU / $R_CPU = $CPU_RATIO" "" ""
 printf '%-46s %-26s %-12s %s\n' "Service page p99 (Rathaus / nginx)" "$R_P99 / $N_P99 ms" "" ""
+printf '%-46s %-26s %-12s %s\n' "Rathaus / nginx pre-compressed (gzip_static)" "$R_RPS / $P_RPS = $STATIC_RATIO" "" ""
 printf '%-46s %-26s %-12s %s\n' "Search page p99 ($SEARCH_PAGE)" "$S_P99 ms ($S_RPS req/s)" "" ""
+printf '%-46s %-26s %-12s %s\n' "Search page p99, uncached" "$U_P99 ms ($U_RPS req/s)" "" ""
+printf '%-46s %-26s %-12s %s\n' "Service page p99, uncached" "$M_P99 ms ($M_RPS req/s)" "" ""
 printf '%-46s %-26s %-12s %s\n' "Service page with br: req/s, p99" "$B_RPS, $B_P99 ms" "" ""
 printf '%-46s %-26s %-12s %s\n' "Search p99 over 10,000 services" "$SEARCH_P99 ms" "<= 10 ms" "$V_SEARCH"
 printf '%-46s %-26s %-12s %s\n' "Index build" "$SEARCH_BUILD ms" "" ""
@@ -524,4 +606,5 @@ printf '%-46s %-26s %-12s %s\n' "Ready, fresh database (median)" "$COLD_MS ms" "
 printf '%-46s %-26s %-12s %s\n' "Ready, filled database (median)" "$WARM_MS ms" "" ""
 printf '%-46s %-26s %-12s %s\n' "First visit, compressed" "$VISIT_BYTES B" "<= 60000 B" "$V_VISIT"
 echo
+echo "Load average before / after: $LOAD_BEFORE / $LOAD_AFTER"
 echo "Report: $REPORT; raw output: $RAW_DIR/"

@@ -32,6 +32,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 
 pub use state::{AppState, Clock, StartError};
 
@@ -123,7 +124,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(operations)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(CompressionLayer::new())
+        // Fonts are compressed already; compressing them again only costs time.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("font/"))),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,
