@@ -167,7 +167,11 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("RATHAUS_").split("__"));
+        figment = figment.merge(
+            Env::prefixed("RATHAUS_")
+                .filter(|name| is_setting(name.as_str()))
+                .split("__"),
+        );
 
         let config: Config = figment.extract().map_err(|error| {
             let messages: Vec<String> = error.into_iter().map(|e| describe(&e)).collect();
@@ -222,6 +226,18 @@ impl Config {
             .parse()
             .unwrap_or(chrono_tz::Europe::Berlin)
     }
+}
+
+/// Environment variables with the `RATHAUS_` prefix that are not settings: the path of the
+/// configuration file and the test database. Every other one is a setting, so a misspelt
+/// variable is reported instead of ignored.
+const NOT_SETTINGS: [&str; 2] = ["CONFIG", "TEST_POSTGRES"];
+
+/// Whether an environment variable, named without its `RATHAUS_` prefix, is a setting.
+fn is_setting(name: &str) -> bool {
+    !NOT_SETTINGS
+        .iter()
+        .any(|other| other.eq_ignore_ascii_case(name))
 }
 
 /// One configuration error as a sentence that names the key.
@@ -334,6 +350,17 @@ mod tests {
         assert!(
             missing.is_empty(),
             "not in docs/configuration.md: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn the_file_path_and_the_test_database_are_not_settings() {
+        assert!(!is_setting("CONFIG"));
+        assert!(!is_setting("test_postgres"));
+        assert!(is_setting("DATABASE__URL"));
+        assert!(
+            is_setting("DATABASE_URL"),
+            "a misspelt setting must be reported"
         );
     }
 
