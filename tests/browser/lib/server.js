@@ -10,7 +10,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const binary = join(repoRoot, 'target', 'debug', 'rathaus');
+// Cargo builds into CARGO_TARGET_DIR when it is set (CI keeps one outside the checkout).
+const targetDir = process.env.CARGO_TARGET_DIR
+  ? resolve(repoRoot, process.env.CARGO_TARGET_DIR)
+  : join(repoRoot, 'target');
+const binary = join(targetDir, 'debug', 'rathaus');
 const readyTimeoutMs = 60_000;
 
 /** Asks the operating system for a port that is free right now. */
