@@ -172,8 +172,7 @@ fn render_error(context: &PageContext, status: StatusCode, error: Option<&WebErr
         search_url => context.url("/search"),
         home_url => context.url("/"),
     };
-    let headers = axum::http::HeaderMap::new();
-    match context.render(&headers, "error.html", &layout, view) {
+    match context.render("error.html", &layout, view) {
         Ok(mut response) => {
             response
                 .headers_mut()

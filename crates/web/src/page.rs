@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rathaus_content::Catalog;
@@ -203,7 +203,6 @@ impl PageContext {
     /// Renders `template` with the layout and the page's own data as an HTML response.
     pub fn render(
         &self,
-        headers: &HeaderMap,
         template: &str,
         layout: &Layout,
         page: impl Serialize,
@@ -213,7 +212,7 @@ impl PageContext {
             &self.texts,
             view! { layout => layout, page => page },
         )?;
-        Ok(cached_html(headers, html))
+        Ok(html_response(html))
     }
 }
 
@@ -226,35 +225,35 @@ pub fn variant_name(variant: Variant) -> &'static str {
     }
 }
 
-/// An HTML response with an entity tag, answering 304 when the browser has it already.
-pub fn cached_html(headers: &HeaderMap, html: String) -> Response {
-    let digest = Sha256::digest(html.as_bytes());
-    let tag = rathaus_base::hex(&digest[..12]);
-    let etag = format!("\"{tag}\"");
-    let cache_control = format!("public, max-age={PAGE_MAX_AGE_SECONDS}");
-
-    let matches = headers
+/// Whether the browser's `If-None-Match` names `etag`: it has this response already.
+pub fn etag_matches(request: &HeaderMap, etag: &[u8]) -> bool {
+    request
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|candidate| candidate.trim() == etag));
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            html,
-        )
-            .into_response()
-    };
-    let response_headers = response.headers_mut();
+        .is_some_and(|asked| asked.split(',').any(|tag| tag.trim().as_bytes() == etag))
+}
+
+/// An HTML response with its entity tag and cache lifetime. Conditional requests are answered
+/// by the page cache, which every page passes through.
+pub fn html_response(html: String) -> Response {
+    let digest = Sha256::digest(html.as_bytes());
+    let etag = format!("\"{}\"", rathaus_base::hex(&digest[..12]));
+    let cache_control = format!("public, max-age={PAGE_MAX_AGE_SECONDS}");
+
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response();
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&etag) {
-        response_headers.insert(header::ETAG, value);
+        headers.insert(header::ETAG, value);
     }
     if let Ok(value) = HeaderValue::from_str(&cache_control) {
-        response_headers.insert(header::CACHE_CONTROL, value);
+        headers.insert(header::CACHE_CONTROL, value);
     }
     response
 }

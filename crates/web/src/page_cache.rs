@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::page::etag_matches;
 use crate::state::AppState;
 
 /// How long a page is served from the cache at most.
@@ -93,17 +94,10 @@ impl PageCache {
             return None;
         }
 
-        let unchanged = match (
-            request.get(header::IF_NONE_MATCH),
-            entry.headers.get(header::ETAG),
-        ) {
-            (Some(asked), Some(etag)) => asked.to_str().is_ok_and(|asked| {
-                asked
-                    .split(',')
-                    .any(|tag| tag.trim().as_bytes() == etag.as_bytes())
-            }),
-            _ => false,
-        };
+        let unchanged = entry
+            .headers
+            .get(header::ETAG)
+            .is_some_and(|etag| etag_matches(request, etag.as_bytes()));
         let encoding = preferred_encoding(request);
         let body = match (unchanged, encoding) {
             (true, _) => Bytes::new(),

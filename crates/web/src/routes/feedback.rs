@@ -46,7 +46,7 @@ pub async fn submit(
 
     form.errors = check(&context, &form);
     if !form.errors.is_empty() {
-        return render_page(&context, &headers, statement, form, false);
+        return render_page(&context, statement, form, false);
     }
     // A bot filled the field people cannot see: pretend success, store nothing.
     if form.website.is_empty() {

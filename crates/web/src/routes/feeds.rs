@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rathaus_content::model::{Kind, Variant};
 
@@ -33,7 +33,6 @@ fn xml(text: &str) -> String {
 pub async fn news_feed(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let base = &state.config().server.public_url;
@@ -75,7 +74,6 @@ pub async fn news_feed(
     }
     feed.push_str("</feed>\n");
 
-    let _ = headers;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         feed,

@@ -57,10 +57,7 @@ pub async fn asset(
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{}\"", asset.hash);
-    let cached = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains(&etag));
+    let cached = crate::page::etag_matches(&headers, etag.as_bytes());
     let mut response = if cached {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

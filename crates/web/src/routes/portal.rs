@@ -6,7 +6,6 @@
 //! template. No handler touches the database except the feedback form.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Datelike;
 use rathaus_content::hours::{self, ClosedReason, OpenStatus};
@@ -140,7 +139,6 @@ impl PageContext {
 pub async fn home(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct HomeView {
@@ -190,7 +188,7 @@ pub async fn home(
     let mut layout = context.layout("/", context.t("home_title"), context.t("home_description"));
     layout.breadcrumbs.clear();
     layout.section = "home";
-    context.render(&headers, "home.html", &layout, view)
+    context.render("home.html", &layout, view)
 }
 
 /// The query string of the search page.
@@ -206,7 +204,6 @@ pub async fn search(
     State(state): State<AppState>,
     Path(lang): Path<String>,
     Query(params): Query<SearchParams>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct Result_ {
@@ -264,7 +261,7 @@ pub async fn search(
     let mut layout = context.layout("/search", title, context.t("search_description"));
     layout.query = query;
     layout.section = "search";
-    let mut response = context.render(&headers, "search.html", &layout, view)?;
+    let mut response = context.render("search.html", &layout, view)?;
     // Results are personal to a query and not worth indexing.
     response.headers_mut().insert(
         "x-robots-tag",
@@ -303,7 +300,6 @@ fn describe<'a>(
 pub async fn a_to_z(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct Group {
@@ -331,7 +327,7 @@ pub async fn a_to_z(
         context.t("a_to_z_description"),
     );
     layout.section = "a-z";
-    context.render(&headers, "a_to_z.html", &layout, view! { groups => groups })
+    context.render("a_to_z.html", &layout, view! { groups => groups })
 }
 
 /// `/{lang}/services/{key}`: one service.
@@ -342,7 +338,6 @@ pub async fn a_to_z(
 pub async fn service(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct FeeView {
@@ -465,7 +460,7 @@ pub async fn service(
         service,
         &layout.canonical,
     ));
-    context.render(&headers, "service.html", &layout, view)
+    context.render("service.html", &layout, view)
 }
 
 /// The query string of the office finder.
@@ -492,7 +487,6 @@ pub async fn offices(
     State(state): State<AppState>,
     Path(lang): Path<String>,
     Query(params): Query<OfficeParams>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct DistrictOption {
@@ -587,7 +581,7 @@ pub async fn offices(
     };
     let mut layout = context.layout("/offices", title, context.t("offices_description"));
     layout.section = "offices";
-    context.render(&headers, "offices.html", &layout, view)
+    context.render("offices.html", &layout, view)
 }
 
 /// `/{lang}/offices/{key}`: one office with its hours and services.
@@ -598,7 +592,6 @@ pub async fn offices(
 pub async fn office(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct DayView {
@@ -724,14 +717,13 @@ pub async fn office(
         .breadcrumbs
         .push((context.t("nav_offices"), context.url("/offices")));
     layout.json_ld = Some(structured_data::office(&context, office, &layout.canonical));
-    context.render(&headers, "office.html", &layout, view)
+    context.render("office.html", &layout, view)
 }
 
 /// `/{lang}/life-situations`: all life situations.
 pub async fn life_situations(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let situations: Vec<Link> = context
@@ -753,7 +745,6 @@ pub async fn life_situations(
     );
     layout.section = "life-situations";
     context.render(
-        &headers,
         "life_situations.html",
         &layout,
         view! { situations => situations },
@@ -764,7 +755,6 @@ pub async fn life_situations(
 pub async fn life_situation(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct StepView {
@@ -818,7 +808,7 @@ pub async fn life_situation(
         context.t("nav_life_situations"),
         context.url("/life-situations"),
     ));
-    context.render(&headers, "life_situation.html", &layout, view)
+    context.render("life_situation.html", &layout, view)
 }
 
 /// A news item in a list.
@@ -852,7 +842,6 @@ fn news_card(context: &PageContext, news: &rathaus_content::model::News) -> News
 pub async fn news_list(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let news: Vec<NewsCard> = context
@@ -868,7 +857,6 @@ pub async fn news_list(
     layout.section = "news";
     let feed_url = context.url("/news/feed.atom");
     context.render(
-        &headers,
         "news_list.html",
         &layout,
         view! { news => news, feed_url => feed_url },
@@ -879,7 +867,6 @@ pub async fn news_list(
 pub async fn news_item(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let news = context
@@ -900,7 +887,6 @@ pub async fn news_item(
         .push((context.t("nav_news"), context.url("/news")));
     let fallback = served != context.variant;
     context.render(
-        &headers,
         "news_item.html",
         &layout,
         view! { card => card, body => body, fallback => fallback },
@@ -920,13 +906,11 @@ pub async fn page(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
     Query(params): Query<PageParams>,
-    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     let page = context.catalog.page(&key).ok_or(WebError::NotFound)?;
     render_page(
         &context,
-        &headers,
         page,
         FeedbackForm::default(),
         params.sent.is_some(),
@@ -970,7 +954,6 @@ fn megabytes(bytes: u64) -> f64 {
 /// Renders a content page; the feedback form keeps what was entered when it had errors.
 pub fn render_page(
     context: &PageContext,
-    headers: &HeaderMap,
     page: &rathaus_content::model::Page,
     mut form: FeedbackForm,
     sent: bool,
@@ -1054,7 +1037,7 @@ pub fn render_page(
         form_action => context.url("/accessibility-feedback"),
         fallback => served != context.variant,
     };
-    let mut response = context.render(headers, "page.html", &layout, view)?;
+    let mut response = context.render("page.html", &layout, view)?;
     if has_errors {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
