@@ -2,26 +2,14 @@
 // A failure lists each violation with the CSS selectors of the offending elements.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { openBrowser } from '../lib/browser.js';
+import { serverAndBrowser } from '../lib/fixture.js';
 import { pagesOf, variants } from '../lib/pages.js';
-import { startServer } from '../lib/server.js';
 
 const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const fixture = serverAndBrowser();
 
 /** Turns axe's result into a readable report, one line per offending element. */
 function describeViolations(url, violations) {
@@ -44,7 +32,7 @@ async function assertNoViolations(page) {
 
 /** Opens a path and checks the HTTP status, so that axe never checks the wrong page. */
 async function visit(page, path) {
-  const response = await page.goto(server.baseUrl + path);
+  const response = await page.goto(fixture.server.baseUrl + path);
   const expected = path.includes('does-not-exist') ? 404 : 200;
   assert.equal(response.status(), expected, `GET ${path} answered ${response.status()}, expected ${expected}`);
 }
@@ -53,7 +41,7 @@ for (const v of variants) {
   describe(`axe, variant ${v}`, () => {
     for (const [name, path] of pagesOf(v)) {
       test(`${name}: ${path}`, async () => {
-        const page = await browser.context.newPage();
+        const page = await fixture.browser.context.newPage();
         try {
           await visit(page, path);
           await assertNoViolations(page);
@@ -64,7 +52,7 @@ for (const v of variants) {
     }
 
     test('feedback form after a submission with errors', async () => {
-      const page = await browser.context.newPage();
+      const page = await fixture.browser.context.newPage();
       try {
         await visit(page, `/${v}/pages/barrierefreiheit`);
         const form = page.locator('#feedback form');
@@ -85,7 +73,7 @@ for (const v of variants) {
 
     // The suggestion list that site.js opens under the search field (an ARIA combobox).
     test('search field with its suggestion list open', async () => {
-      const page = await browser.context.newPage();
+      const page = await fixture.browser.context.newPage();
       try {
         await visit(page, `/${v}/`);
         await page.locator('#site-search-q').pressSequentially('aus');
@@ -101,7 +89,7 @@ for (const v of variants) {
     // Leichte Sprache lacks some services: they show the German text inside a lang="de" wrapper.
     if (v === 'ls') {
       test('service shown in German as a fallback', async () => {
-        const page = await browser.context.newPage();
+        const page = await fixture.browser.context.newPage();
         try {
           await visit(page, `/${v}/services/bauantrag`);
           assert.equal(await page.locator('main div[lang="de"]').count(), 1, 'bauantrag should be a fallback page');

@@ -2,28 +2,16 @@
 // service and on to the nearest office, with page.keyboard alone (no clicks, no fill).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openBrowser } from '../lib/browser.js';
+import { test } from 'node:test';
+import { serverAndBrowser } from '../lib/fixture.js';
 import { describeFocused, focused, tabTo } from '../lib/keyboard.js';
-import { startServer } from '../lib/server.js';
 
-let server;
-let browser;
+const fixture = serverAndBrowser();
 let page;
 
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 test('the skip link comes first, shows on focus and moves the focus to the main content', async () => {
-  page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/`);
+  page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/`);
   const skipLink = page.locator('a.skip-link');
   assert.equal(await skipLink.isVisible(), true, 'the skip link should be in the page');
   const hidden = await skipLink.boundingBox();
@@ -49,8 +37,8 @@ test('the skip link comes first, shows on focus and moves the focus to the main 
 });
 
 test('search, open a service and find the nearest office with the keyboard alone', async () => {
-  page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/`);
+  page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/`);
 
   // 1. The search field in the header.
   await tabTo(page, (el) => el.id === 'site-search-q', 'The search field');

@@ -2,34 +2,22 @@
 // accessibility feedback form in a browser context whose scripts are switched off.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openBrowser } from '../lib/browser.js';
-import { startServer } from '../lib/server.js';
+import { test } from 'node:test';
+import { serverAndBrowser } from '../lib/fixture.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser({ javaScriptEnabled: false });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const fixture = serverAndBrowser({ javaScriptEnabled: false });
 
 test('scripts really are off in this context', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/`);
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/`);
   // site.js turns the search field into a combobox; without JavaScript it stays a plain field.
   assert.equal(await page.locator('#site-search-q').getAttribute('role'), null, 'site.js ran although JavaScript is off');
   await page.close();
 });
 
 test('search and open a service', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/`);
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/`);
   await page.locator('#site-search-q').fill('personalausweis');
   await Promise.all([page.waitForURL(/\/de\/search\?q=personalausweis/), page.getByRole('button', { name: 'Suchen' }).click()]);
   const status = await page.locator('main [role=status]').innerText();
@@ -43,8 +31,8 @@ test('search and open a service', async () => {
 });
 
 test('send the accessibility feedback form', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/pages/barrierefreiheit`);
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/pages/barrierefreiheit`);
   const form = page.locator('#feedback form');
   await form.getByLabel('Auf welcher Seite?').fill('/de/services/fundsache');
   await form.getByLabel('Was ist die Barriere?').fill('Die Tabelle der Öffnungszeiten liest mein Screenreader durcheinander vor.');

@@ -2,9 +2,8 @@
 // scroll only vertically.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { openBrowser } from '../lib/browser.js';
-import { startServer } from '../lib/server.js';
+import { test } from 'node:test';
+import { serverAndBrowser } from '../lib/fixture.js';
 
 const width = 320;
 const paths = [
@@ -18,24 +17,13 @@ const paths = [
   '/de/pages/barrierefreiheit',
 ];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser({ viewport: { width, height: 640 } });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const fixture = serverAndBrowser({ viewport: { width, height: 640 } });
 
 for (const path of paths) {
   test(`no horizontal scrolling at ${width} px: ${path}`, async () => {
-    const page = await browser.context.newPage();
+    const page = await fixture.browser.context.newPage();
     try {
-      await page.goto(server.baseUrl + path);
+      await page.goto(fixture.server.baseUrl + path);
       await page.evaluate(() => document.fonts.ready); // text width depends on the web font
       const { scrollWidth, clientWidth } = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,

@@ -4,22 +4,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { openBrowser } from '../lib/browser.js';
-import { repoRoot, startServer } from '../lib/server.js';
+import { test } from 'node:test';
+import { serverAndBrowser } from '../lib/fixture.js';
+import { repoRoot } from '../lib/server.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const fixture = serverAndBrowser();
 
 /**
  * Finds a demo service that has no section for a variant, so the test keeps working when the
@@ -46,8 +35,8 @@ const fallback = (() => {
 })();
 
 test(`a service without the variant shows German content with a note (/${fallback.variant}/services/${fallback.key})`, async () => {
-  const page = await browser.context.newPage();
-  const response = await page.goto(`${server.baseUrl}/${fallback.variant}/services/${fallback.key}`);
+  const page = await fixture.browser.context.newPage();
+  const response = await page.goto(`${fixture.server.baseUrl}/${fallback.variant}/services/${fallback.key}`);
   assert.equal(response.status(), 200);
 
   // The page frame stays in the chosen variant ...
@@ -67,8 +56,8 @@ test(`a service without the variant shows German content with a note (/${fallbac
 });
 
 test('a service that exists in the variant has no fallback note', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/en/services/wohnsitz-anmelden`);
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/en/services/wohnsitz-anmelden`);
   assert.equal(await page.locator('main [role=note]').count(), 0);
   assert.equal(await page.locator('main div[lang="de"]').count(), 0);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
@@ -76,19 +65,19 @@ test('a service that exists in the variant has no fallback note', async () => {
 });
 
 test('the language switcher keeps the page', async () => {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.baseUrl}/de/services/hundesteuer-anmelden`);
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/services/hundesteuer-anmelden`);
   const switcher = page.getByRole('navigation', { name: 'Sprache' });
   const english = switcher.getByRole('link', { name: 'English' });
   assert.equal(await english.getAttribute('hreflang'), 'en');
-  await Promise.all([page.waitForURL(`${server.baseUrl}/en/services/hundesteuer-anmelden`), english.click()]);
+  await Promise.all([page.waitForURL(`${fixture.server.baseUrl}/en/services/hundesteuer-anmelden`), english.click()]);
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal(await page.locator('main [role=note]').count(), 0, 'the English page has its own content');
 
   // And back, through the English page's switcher, to Leichte Sprache and to German.
   const easy = page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Leichte Sprache' });
-  await Promise.all([page.waitForURL(`${server.baseUrl}/ls/services/hundesteuer-anmelden`), easy.click()]);
+  await Promise.all([page.waitForURL(`${fixture.server.baseUrl}/ls/services/hundesteuer-anmelden`), easy.click()]);
   const german = page.getByRole('navigation', { name: 'Sprache' }).getByRole('link', { name: 'Deutsch' });
-  await Promise.all([page.waitForURL(`${server.baseUrl}/de/services/hundesteuer-anmelden`), german.click()]);
+  await Promise.all([page.waitForURL(`${fixture.server.baseUrl}/de/services/hundesteuer-anmelden`), german.click()]);
   await page.close();
 });
