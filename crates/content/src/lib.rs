@@ -1,13 +1,15 @@
 //! The content platform of Rathaus: what the city does, described once and delivered to
 //! every channel.
 //!
-//! Content items ([`model`]) enter through import files ([`import`]) or, later, the editor,
-//! and are kept with all their revisions in the database ([`store`]). Each node holds the
+//! Content items ([`model`]) enter through import files ([`import`]) or the staff portal's editor,
+//! and are kept with all their revisions in the database ([`store`]); the editorial workflow
+//! ([`workflow`]) takes a draft through review to publication. Each node holds the
 //! published content in memory as a [`catalog::Catalog`] with its search index
 //! ([`search`]), and answers every read from it; opening hours ([`hours`]) and distances
 //! ([`location`]) are computed from the catalog.
 
 pub mod catalog;
+pub mod editor;
 pub mod error;
 pub mod hours;
 pub mod import;
@@ -17,7 +19,9 @@ pub mod model;
 pub mod search;
 pub mod store;
 pub mod validate;
+pub mod workflow;
 
 pub use catalog::Catalog;
 pub use error::ContentError;
 pub use store::ContentStore;
+pub use workflow::WorkflowError;

@@ -18,11 +18,18 @@ use crate::import::parse_document;
 use crate::model::{Item, Kind};
 
 /// The migrations of the content platform's tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "content items, revisions and accessibility feedback",
-    sql: include_str!("../migrations/2026_12_03_01_content.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "content items, revisions and accessibility feedback",
+        sql: include_str!("../migrations/2026_12_03_01_content.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "editorial workflow: review, scheduling, expiry, preview links",
+        sql: include_str!("../migrations/2026_12_03_06_editorial_workflow.sql"),
+    },
+];
 
 /// What an import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +47,8 @@ pub struct ImportReport {
 pub struct RevisionInfo {
     /// Rises by one with each revision of the item.
     pub number: i64,
-    /// `draft`, `in-review`, `published`, `superseded` or `archived`.
+    /// Where the revision is in the workflow: `draft`, `in-review`, `scheduled`,
+    /// `published`, `superseded`, `archived` or `discarded` (see [`crate::workflow`]).
     pub state: String,
     /// Who made it.
     pub author: String,
@@ -48,6 +56,14 @@ pub struct RevisionInfo {
     pub note: Option<String>,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// When a scheduled revision goes live.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// Who last reviewed it.
+    pub reviewed_by: Option<String>,
+    /// When it was last reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was sent back, if it was.
+    pub review_comment: Option<String>,
 }
 
 /// A barrier reported through the feedback form of the accessibility statement.
@@ -70,10 +86,10 @@ struct ItemRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct DocumentRow {
-    kind: String,
-    item_key: String,
-    document: Json<serde_json::Value>,
+pub(crate) struct DocumentRow {
+    pub(crate) kind: String,
+    pub(crate) item_key: String,
+    pub(crate) document: Json<serde_json::Value>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,7 +100,7 @@ struct Count {
 /// The content platform's tables.
 #[derive(Debug, Clone)]
 pub struct ContentStore {
-    database: Database,
+    pub(crate) database: Database,
 }
 
 impl ContentStore {
@@ -129,12 +145,7 @@ impl ContentStore {
             }
         }
         if report.created + report.updated > 0 {
-            transaction
-                .execute(
-                    "UPDATE content_state SET version = version + 1 WHERE id = 1",
-                    &[],
-                )
-                .await?;
+            announce_published(&mut transaction).await?;
         }
         transaction.commit().await?;
 
@@ -179,7 +190,8 @@ impl ContentStore {
         Ok(self
             .database
             .fetch_all(
-                "SELECT r.number, r.state, r.author, r.note, r.created_at \
+                "SELECT r.number, r.state, r.author, r.note, r.created_at, r.publish_at, \
+                 r.reviewed_by, r.reviewed_at, r.review_comment \
                  FROM content_revisions r JOIN content_items i ON i.id = r.item_id \
                  WHERE i.kind = $1 AND i.item_key = $2 ORDER BY r.number DESC",
                 &[kind.as_str().into(), key.into()],
@@ -260,27 +272,29 @@ async fn publish(
             (id, Outcome::Created)
         }
         Some(row) => {
-            if let Some(revision) = row.published_revision_id {
-                if published_document(transaction, revision).await?.as_ref() == Some(item) {
-                    return Ok(Outcome::Unchanged);
-                }
-                transaction
-                    .execute(
-                        "UPDATE content_revisions SET state = 'superseded' WHERE id = $1",
-                        &[revision.into()],
-                    )
-                    .await?;
+            if let Some(revision) = row.published_revision_id
+                && published_document(transaction, revision).await?.as_ref() == Some(item)
+            {
+                return Ok(Outcome::Unchanged);
             }
             (row.id, Outcome::Updated)
         }
     };
 
+    // An import speaks for the item: open drafts end, and stay in the history.
+    transaction
+        .execute(
+            "UPDATE content_revisions SET state = 'superseded' \
+             WHERE item_id = $1 AND state IN ('draft', 'in-review', 'scheduled')",
+            &[item_id.into()],
+        )
+        .await?;
     let revision_id = Uuid::now_v7();
     transaction
         .execute(
             "INSERT INTO content_revisions \
              (id, item_id, number, state, author, note, created_at, document) \
-             SELECT $1, $2, COALESCE(MAX(number), 0) + 1, 'published', $3, $4, $5, $6 \
+             SELECT $1, $2, COALESCE(MAX(number), 0) + 1, 'draft', $3, $4, $5, $6 \
              FROM content_revisions WHERE item_id = $2",
             &[
                 revision_id.into(),
@@ -292,15 +306,61 @@ async fn publish(
             ],
         )
         .await?;
+    make_published(transaction, item_id, revision_id, now).await?;
+
+    Ok(outcome)
+}
+
+/// Makes a stored revision the one readers see: the revision published before it becomes
+/// superseded. The caller announces the change with [`announce_published`].
+pub(crate) async fn make_published(
+    transaction: &mut Transaction,
+    item_id: Uuid,
+    revision_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ContentError> {
+    transaction
+        .execute(
+            "UPDATE content_revisions SET state = 'superseded' \
+             WHERE item_id = $1 AND state = 'published' AND id <> $2",
+            &[item_id.into(), revision_id.into()],
+        )
+        .await?;
+    transaction
+        .execute(
+            "UPDATE content_revisions SET state = 'published', publish_at = NULL WHERE id = $1",
+            &[revision_id.into()],
+        )
+        .await?;
     transaction
         .execute(
             "UPDATE content_items SET published_revision_id = $1, updated_at = $2 WHERE id = $3",
             &[revision_id.into(), now.into(), item_id.into()],
         )
         .await?;
-
-    Ok(outcome)
+    Ok(())
 }
+
+/// Raises the content version, so that every node reloads. On PostgreSQL it also notifies
+/// the nodes listening on [`CHANGES_CHANNEL`]; the notice is delivered at commit, so no
+/// node reloads before the change is visible to it.
+pub(crate) async fn announce_published(transaction: &mut Transaction) -> Result<(), ContentError> {
+    transaction
+        .execute(
+            "UPDATE content_state SET version = version + 1 WHERE id = 1",
+            &[],
+        )
+        .await?;
+    if transaction.backend() == rathaus_base::Backend::Postgres {
+        transaction
+            .execute("SELECT pg_notify('rathaus_content', '')", &[])
+            .await?;
+    }
+    Ok(())
+}
+
+/// The PostgreSQL channel on which publishing transactions notify the nodes.
+pub const CHANGES_CHANNEL: &str = "rathaus_content";
 
 async fn published_document(
     transaction: &mut Transaction,
@@ -317,12 +377,12 @@ async fn published_document(
 }
 
 /// The JSON document stored for an item: the item's own fields, without the kind.
-fn document_of(item: &Item) -> serde_json::Value {
+pub(crate) fn document_of(item: &Item) -> serde_json::Value {
     let tagged = serde_json::to_value(item).unwrap_or_default();
     tagged.get("item").cloned().unwrap_or_default()
 }
 
-fn read_document(row: &DocumentRow) -> Result<Item, ContentError> {
+pub(crate) fn read_document(row: &DocumentRow) -> Result<Item, ContentError> {
     let corrupt = |reason: String| ContentError::Corrupt {
         kind: row.kind.clone(),
         key: row.item_key.clone(),
