@@ -563,6 +563,23 @@ fn scalar_text(value: &Value) -> String {
     }
 }
 
+/// The running texts of `item` in exactly `variant` (summaries, descriptions and the like,
+/// not names or keywords), as Markdown paragraphs for a readability analysis; `None` when
+/// the item lacks the variant.
+pub fn running_text(item: &Item, variant: Variant) -> Option<String> {
+    let values = to_form(item, chrono_tz::UTC);
+    let texts: Vec<&str> = schema(item.kind())
+        .texts
+        .iter()
+        .filter(|field| matches!(field.input, Input::Plain | Input::Markdown))
+        .filter_map(|field| values.get(&format!("{}.{}", variant.code(), field.name)))
+        .filter_map(|values| values.first())
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+        .collect();
+    (!texts.is_empty()).then(|| texts.join("\n\n"))
+}
+
 /// The number of entries a group has in `values`, counting the highest index present.
 pub fn group_len(values: &FormValues, name: &str) -> usize {
     let prefix = format!("{name}[");

@@ -377,7 +377,7 @@ async fn published_document(
 }
 
 /// The JSON document stored for an item: the item's own fields, without the kind.
-pub(crate) fn document_of(item: &Item) -> serde_json::Value {
+pub fn document_of(item: &Item) -> serde_json::Value {
     let tagged = serde_json::to_value(item).unwrap_or_default();
     tagged.get("item").cloned().unwrap_or_default()
 }

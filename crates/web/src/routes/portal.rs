@@ -339,6 +339,13 @@ pub async fn service(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let context = PageContext::new(&state, &lang)?;
+    service_page(&context, &key)
+}
+
+/// Renders the page of one service of `context`'s catalog; the staff preview renders drafts
+/// through it with a catalog that holds the draft.
+pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct FeeView {
         label: String,
@@ -372,7 +379,6 @@ pub async fn service(
         fallback: bool,
     }
 
-    let context = PageContext::new(&state, &lang)?;
     let service = context.catalog.service(&key).ok_or(WebError::NotFound)?;
     let (served, texts) = service.texts().resolve(context.variant);
 
@@ -593,6 +599,13 @@ pub async fn office(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let context = PageContext::new(&state, &lang)?;
+    office_page(&context, &key)
+}
+
+/// Renders the page of one office of `context`'s catalog; the staff preview renders drafts
+/// through it with a catalog that holds the draft.
+pub fn office_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct DayView {
         day: String,
@@ -617,7 +630,6 @@ pub async fn office(
         fallback: bool,
     }
 
-    let context = PageContext::new(&state, &lang)?;
     let office = context.catalog.office(&key).ok_or(WebError::NotFound)?;
     let (served, texts) = office.texts().resolve(context.variant);
     let today = context
@@ -756,6 +768,13 @@ pub async fn life_situation(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let context = PageContext::new(&state, &lang)?;
+    life_situation_page(&context, &key)
+}
+
+/// Renders the page of one life situation of `context`'s catalog; the staff preview renders drafts
+/// through it with a catalog that holds the draft.
+pub fn life_situation_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct StepView {
         service: Link,
@@ -771,7 +790,6 @@ pub async fn life_situation(
         fallback: bool,
     }
 
-    let context = PageContext::new(&state, &lang)?;
     let situation = context
         .catalog
         .life_situation(&key)
@@ -869,6 +887,12 @@ pub async fn news_item(
     Path((lang, key)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
+    news_item_page(&context, &key)
+}
+
+/// Renders the page of one news item of `context`'s catalog; the staff preview renders drafts
+/// through it with a catalog that holds the draft.
+pub fn news_item_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     let news = context
         .catalog
         .news_item(&key, context.now)
