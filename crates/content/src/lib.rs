@@ -5,15 +5,18 @@
 //! and are kept with all their revisions in the database ([`store`]). Each node holds the
 //! published content in memory as a [`catalog::Catalog`] with its search index
 //! ([`search`]), and answers every read from it; opening hours ([`hours`]) and distances
-//! ([`location`]) are computed from the catalog.
+//! ([`location`]) are computed from the catalog. For editors, [`readability`] scores texts
+//! and checks Leichte Sprache, and [`diff`] compares two revisions of an item.
 
 pub mod catalog;
+pub mod diff;
 pub mod error;
 pub mod hours;
 pub mod import;
 pub mod location;
 pub mod markdown;
 pub mod model;
+pub mod readability;
 pub mod search;
 pub mod store;
 pub mod validate;
