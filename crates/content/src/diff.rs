@@ -97,53 +97,70 @@ fn present(value: &Value) -> Option<&Value> {
 }
 
 fn compare_at(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
+    let (old, new) = match (old, new) {
+        (None, None) => return,
+        (Some(old), None) => {
+            each_leaf(path, old, &mut |path, text| {
+                out.push(change(path, Change::Removed(text)));
+            });
+            return;
+        }
+        (None, Some(new)) => {
+            each_leaf(path, new, &mut |path, text| {
+                out.push(change(path, Change::Added(text)));
+            });
+            return;
+        }
+        (Some(old), Some(new)) => (old, new),
+    };
+
+    if let (Some(old_text), Some(new_text)) = (leaf_text(old), leaf_text(new)) {
+        if old_text != new_text {
+            let words = word_changes(old, new, &old_text, &new_text);
+            out.push(change(
+                path,
+                Change::Changed {
+                    old: old_text,
+                    new: new_text,
+                    words,
+                },
+            ));
+        }
+        return;
+    }
+
     match (old, new) {
-        (None, None) => {}
-        (Some(old), None) => each_leaf(path, old, &mut |path, text| {
-            out.push(change(path, Change::Removed(text)));
-        }),
-        (None, Some(new)) => each_leaf(path, new, &mut |path, text| {
-            out.push(change(path, Change::Added(text)));
-        }),
-        (Some(Value::Object(old)), Some(Value::Object(new))) => {
+        (Value::Object(old), Value::Object(new)) => {
             for key in ordered_keys(path, old, new) {
-                let child = child_path(path, key);
                 let old = old.get(key).and_then(present);
                 let new = new.get(key).and_then(present);
-                compare_at(&child, old, new, out);
+                compare_at(&child_path(path, key), old, new, out);
             }
         }
-        (Some(old), Some(new)) if leaf_text(old).is_some() && leaf_text(new).is_some() => {
-            compare_leaves(path, old, new, out);
-        }
-        (Some(Value::Array(old)), Some(Value::Array(new))) => {
+        (Value::Array(old), Value::Array(new)) => {
             for index in 0..old.len().max(new.len()) {
-                let child = format!("{path}[{index}]");
                 let old = old.get(index).and_then(present);
                 let new = new.get(index).and_then(present);
-                compare_at(&child, old, new, out);
+                compare_at(&format!("{path}[{index}]"), old, new, out);
             }
         }
-        (Some(old), Some(new)) => {
+        // Different shapes, such as a text that became a list of objects.
+        _ => {
             compare_at(path, Some(old), None, out);
             compare_at(path, None, Some(new), out);
         }
     }
 }
 
-/// Compares two plain values or lists of plain values.
-fn compare_leaves(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
-    if old == new {
-        return;
-    }
-    let (Some(old_text), Some(new_text)) = (leaf_text(old), leaf_text(new)) else {
-        return;
-    };
-    if old_text == new_text {
-        return;
-    }
-
-    let words = match (old, new) {
+/// The word diff of two changed plain values: item by item for two lists, word by word
+/// for texts with spaces, none for single words and numbers.
+fn word_changes(
+    old: &Value,
+    new: &Value,
+    old_text: &str,
+    new_text: &str,
+) -> Option<Vec<WordChange>> {
+    match (old, new) {
         (Value::Array(old), Value::Array(new)) => {
             let old: Vec<String> = old.iter().filter_map(scalar_text).collect();
             let new: Vec<String> = new.iter().filter_map(scalar_text).collect();
@@ -154,22 +171,14 @@ fn compare_leaves(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldChang
                 MAX_EDITS,
             ))
         }
-        _ if has_space(&old_text) || has_space(&new_text) => Some(diff_tokens(
-            &word_tokens(&old_text),
-            &word_tokens(&new_text),
+        _ if has_space(old_text) || has_space(new_text) => Some(diff_tokens(
+            &word_tokens(old_text),
+            &word_tokens(new_text),
             MAX_TOKENS,
             MAX_EDITS,
         )),
         _ => None,
-    };
-    out.push(change(
-        path,
-        Change::Changed {
-            old: old_text,
-            new: new_text,
-            words,
-        },
-    ));
+    }
 }
 
 fn change(path: &str, change: Change) -> FieldChange {

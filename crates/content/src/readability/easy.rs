@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use super::syllables::letters;
 use super::text::{self, Token, TokenKind};
 use super::{Finding, ReadabilitySettings, Rule, Sentence};
 
@@ -283,16 +284,31 @@ fn is_number_word(lower: &str) -> bool {
     reachable[lower.len()]
 }
 
+/// Endings that make a noun of another word. They lengthen a word without making it a
+/// compound ("Einbürgerung", "Verzeichnis"), so they do not count toward its length.
+const DERIVATION_ENDINGS: &[&str] = &[
+    "ungen", "ung", "heiten", "heit", "keiten", "keit", "schaften", "schaft", "nisse", "nis",
+    "tionen", "tion",
+];
+
+/// Compounds written as one word everywhere, even in Leichte Sprache.
+const ONE_WORD_NAMES: &[&str] = &["Deutschland"];
+
 fn is_long_compound(word: &str, settings: &ReadabilitySettings) -> bool {
     let capitalised = word.chars().next().is_some_and(char::is_uppercase);
     let has_small = word.chars().any(char::is_lowercase);
     let split = word
         .chars()
         .any(|c| text::is_joiner(c) && c != '\'' && c != '’');
-    capitalised
-        && has_small
-        && !split
-        && super::syllables::letters(word) > settings.max_compound_letters_easy
+    if !capitalised || !has_small || split || ONE_WORD_NAMES.contains(&word) {
+        return false;
+    }
+
+    let ending = DERIVATION_ENDINGS
+        .iter()
+        .find(|ending| word.ends_with(*ending))
+        .map_or(0, |ending| ending.chars().count());
+    letters(word).saturating_sub(ending) > settings.max_compound_letters_easy
 }
 
 /// A decimal fraction that is not whole ("27,60", not "46,00"), or a number with

@@ -36,13 +36,15 @@ mod text;
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Variant;
 use text::{Block, Token, TokenKind};
 
-/// The limits behind the findings. The defaults suit service texts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The limits behind the findings. The defaults suit service texts; in configuration, a
+/// limit left out keeps its default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReadabilitySettings {
     /// A sentence of German or English with more words than this is long. Default 15.
     pub max_sentence_words: usize,
@@ -110,9 +112,7 @@ pub struct Finding {
 }
 
 /// The kinds of advice.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
     /// A sentence longer than the limit of its variant.
@@ -142,7 +142,9 @@ pub enum Rule {
     ExactNumber,
     /// Leichte Sprache: a long capitalised word without hyphen or Mediopunkt, probably a
     /// compound. The first word of a sentence is not checked, since it is capitalised
-    /// whatever it is. Names ("Musterstadt") are flagged too.
+    /// whatever it is; an ending that makes a noun ("-ung", "-heit", "-keit", "-schaft",
+    /// "-nis", "-tion") does not count toward the length. Names ("Musterstadt") are
+    /// flagged too.
     LongCompound,
     /// Leichte Sprache: a subjunctive ("würde", "könnte", "hätte", "wäre", "müsste",
     /// "dürfte"). "sollte" and "möchte" are left out: one is also past tense, the other a
@@ -266,9 +268,7 @@ impl Rule {
 
 /// How hard a text is to read by its Flesch-Amstad score. A score on a boundary belongs to
 /// the harder band: 30 is very difficult, 30.1 difficult, 90 easy, 90.1 very easy.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Band {
     /// 30 or less; academic texts.

@@ -212,6 +212,19 @@ fn hand_counted_samples_get_their_counts_and_scores() {
 }
 
 #[test]
+fn settings_left_out_of_configuration_keep_their_defaults() {
+    let settings: ReadabilitySettings = toml::from_str("max_sentence_words = 12").unwrap();
+    assert_eq!(
+        settings,
+        ReadabilitySettings {
+            max_sentence_words: 12,
+            ..ReadabilitySettings::default()
+        }
+    );
+    assert!(toml::from_str::<ReadabilitySettings>("max_words = 12").is_err());
+}
+
+#[test]
 fn bands_follow_the_flesch_amstad_boundaries() {
     let cases = [
         (-12.0, Band::VeryDifficult),
@@ -449,6 +462,12 @@ fn long_compounds_without_hyphen_are_found() {
             ("Sie brauchen einen Personal-Ausweis.", &[]),
             ("Sie brauchen einen Personal·ausweis.", &[]),
             ("Sie gehen zum Bürgerbüro.", &[]),
+            (
+                "Sie brauchen eine Krankenversicherung.",
+                &["Krankenversicherung"],
+            ),
+            ("Sie beantragen die Einbürgerung und ein Verzeichnis.", &[]),
+            ("Sie wohnen in Deutschland.", &[]),
             ("Personalausweise kosten Geld.", &[]),
             ("Sie geben das SEPA-Mandat und die IBAN an.", &[]),
             ("Das ist selbstverständlich.", &[]),

@@ -30,16 +30,22 @@ impl Block {
     /// Where in the Markdown the text from `range` of the block was written: a range that
     /// holds the same words with their markup, always on character boundaries.
     pub(super) fn source_range(&self, range: &Range<usize>) -> Range<usize> {
+        // Pieces are in text order and do not overlap, so both ends are found by bisection.
+        let first = self
+            .pieces
+            .partition_point(|piece| piece.plain.end <= range.start);
         let start = self
             .pieces
-            .iter()
-            .find(|piece| piece.plain.start <= range.start && range.start < piece.plain.end)
+            .get(first)
+            .filter(|piece| piece.plain.start <= range.start)
             .map_or(0, |piece| piece.map(range.start, piece.source.start));
+        let last = self
+            .pieces
+            .partition_point(|piece| piece.plain.end < range.end);
         let end = self
             .pieces
-            .iter()
-            .rev()
-            .find(|piece| piece.plain.start < range.end && range.end <= piece.plain.end)
+            .get(last)
+            .filter(|piece| piece.plain.start < range.end)
             .map_or(start, |piece| piece.map(range.end, piece.source.end));
         start..end.max(start)
     }
