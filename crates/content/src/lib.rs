@@ -1,14 +1,17 @@
 //! The content platform of Rathaus: what the city does, described once and delivered to
 //! every channel.
 //!
-//! Content items ([`model`]) enter through import files ([`import`]) or the staff portal's editor,
-//! and are kept with all their revisions in the database ([`store`]); the editorial workflow
+//! Content items ([`model`]) enter through import files ([`import`]) or the staff portal's
+//! editor, and are kept with all their revisions in the database ([`store`]); the editorial workflow
 //! ([`workflow`]) takes a draft through review to publication. Each node holds the
 //! published content in memory as a [`catalog::Catalog`] with its search index
 //! ([`search`]), and answers every read from it; opening hours ([`hours`]) and distances
-//! ([`location`]) are computed from the catalog.
+//! ([`location`]) are computed from the catalog. For editors, [`editor`] describes the
+//! editing forms, [`readability`] scores texts and checks Leichte Sprache, and [`diff`]
+//! compares two revisions of an item.
 
 pub mod catalog;
+pub mod diff;
 pub mod editor;
 pub mod error;
 pub mod hours;
@@ -16,6 +19,7 @@ pub mod import;
 pub mod location;
 pub mod markdown;
 pub mod model;
+pub mod readability;
 pub mod search;
 pub mod store;
 pub mod validate;
