@@ -98,6 +98,23 @@ impl PageContext {
         })
     }
 
+    /// The context for a preview: like [`PageContext::new`], but pages are rendered from
+    /// `catalog` as if it were published, at the time `now`.
+    pub fn with_catalog(
+        state: &AppState,
+        variant: Variant,
+        catalog: Arc<Catalog>,
+        now: DateTime<Utc>,
+    ) -> PageContext {
+        PageContext {
+            texts: Arc::clone(state.messages().table(variant)),
+            catalog,
+            now,
+            variant,
+            state: state.clone(),
+        }
+    }
+
     /// An interface text.
     pub fn t(&self, key: &str) -> String {
         self.texts.get(key).to_owned()

@@ -4,9 +4,12 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use rathaus_base::mail::{Mailer, Outbox};
 use rathaus_base::{Config, Database, DbError};
 use rathaus_content::hours::State;
 use rathaus_content::{Catalog, ContentError, ContentStore};
+use rathaus_identity::{IdentityConfig, IdentityStore};
+use tokio::sync::Notify;
 
 use crate::assets::Assets;
 use crate::csrf::FormTokens;
@@ -25,6 +28,10 @@ struct Inner {
     state: State,
     database: Database,
     store: ContentStore,
+    identity: IdentityStore,
+    outbox: Outbox,
+    mailer: Mailer,
+    mail_waiting: Notify,
     catalog: RwLock<Arc<Catalog>>,
     templates: Templates,
     messages: Messages,
@@ -62,6 +69,9 @@ pub enum StartError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] DbError),
+    /// The mail settings are unusable.
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// A random secret that every node shares, made by whichever node needs it first.
@@ -104,6 +114,12 @@ impl AppState {
         let form_tokens = FormTokens::with_key(shared_secret(&database, "form-key").await?);
         let store = ContentStore::new(database.clone());
         let (version, items) = store.published().await?;
+        let identity = IdentityStore::new(
+            database.clone(),
+            IdentityConfig::from(&config.identity),
+        );
+        let mailer = Mailer::from_config(&config.mail).map_err(|error| StartError::Mail(error.to_string()))?;
+        let outbox = Outbox::new(database.clone());
 
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -111,6 +127,10 @@ impl AppState {
                 state,
                 database,
                 store,
+                identity,
+                outbox,
+                mailer,
+                mail_waiting: Notify::new(),
                 catalog: RwLock::new(Arc::new(Catalog::build(version, items))),
                 templates,
                 messages,
@@ -141,6 +161,22 @@ impl AppState {
     /// The content platform's store.
     pub fn store(&self) -> &ContentStore {
         &self.inner.store
+    }
+
+    /// The identity platform: staff accounts, sign-in and sessions.
+    pub fn identity(&self) -> &IdentityStore {
+        &self.inner.identity
+    }
+
+    /// The outgoing mail waiting to be sent.
+    pub fn outbox(&self) -> &Outbox {
+        &self.inner.outbox
+    }
+
+    /// Tells the mail sender that a message is waiting, so that it goes out now instead of
+    /// at the next round.
+    pub fn wake_mail(&self) {
+        self.inner.mail_waiting.notify_one();
     }
 
     /// The published content as it is now.
@@ -213,17 +249,85 @@ impl AppState {
         Ok(true)
     }
 
-    /// Polls the content version forever, so that changes published by another node or by
-    /// the command line show here within the poll interval.
+    /// Follows published changes forever, so that changes published by another node or by
+    /// the command line show here at once: on PostgreSQL by listening for the notice every
+    /// publishing transaction sends, and on every backend by polling the content version,
+    /// which also covers a lost connection.
     pub async fn follow_content(self) {
         let interval = Duration::from_millis(self.inner.config.server.content_poll_milliseconds);
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let notified = Arc::new(Notify::new());
+        if let Database::Postgres(pool) = &self.inner.database {
+            tokio::spawn(listen_for_changes(pool.clone(), Arc::clone(&notified)));
+        }
         loop {
-            ticker.tick().await;
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = notified.notified() => {}
+            }
             if let Err(error) = self.refresh_catalog().await {
                 tracing::warn!(error = %error, "cannot check for content changes");
             }
         }
+    }
+
+    /// Runs the scheduled work of this node forever: publishing scheduled revisions and
+    /// taking expired items off the portal (each change is claimed by one node only), and
+    /// sending waiting mail.
+    pub async fn run_scheduled_work(self) {
+        let mut ticker = tokio::time::interval(SCHEDULED_WORK_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                () = self.inner.mail_waiting.notified() => {}
+            }
+            let now = self.now();
+            match self.inner.store.publish_due(now).await {
+                Ok(report) if report.published + report.expired > 0 => {
+                    tracing::info!(
+                        published = report.published,
+                        expired = report.expired,
+                        "carried out scheduled publishing"
+                    );
+                    if let Err(error) = self.refresh_catalog().await {
+                        tracing::warn!(error = %error, "cannot reload the content");
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "cannot publish scheduled revisions"),
+            }
+            if let Err(error) = self.inner.outbox.deliver_due(&self.inner.mailer, now).await {
+                tracing::warn!(error = %error, "cannot send waiting mail");
+            }
+            if let Err(error) = self.inner.identity.purge(now).await {
+                tracing::warn!(error = %error, "cannot remove ended sessions");
+            }
+        }
+    }
+}
+
+/// How often scheduled publishing, expiry and mail are looked at.
+const SCHEDULED_WORK_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Listens for the notices of publishing transactions and passes each on; reconnects after
+/// a lost connection.
+async fn listen_for_changes(pool: sqlx::PgPool, notified: Arc<Notify>) {
+    loop {
+        match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(error) = listener.listen(rathaus_content::store::CHANGES_CHANNEL).await {
+                    tracing::warn!(error = %error, "cannot listen for content changes");
+                } else {
+                    while listener.recv().await.is_ok() {
+                        notified.notify_one();
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(error = %error, "cannot listen for content changes"),
+        }
+        // The poll keeps nodes current meanwhile; try again shortly.
+        tokio::time::sleep(Duration::from_secs(5)).await;
     }
 }
