@@ -27,6 +27,10 @@ pub struct Config {
     pub log: LogConfig,
     /// Templates and texts a city may override.
     pub templates: TemplatesConfig,
+    /// Outgoing mail.
+    pub mail: MailConfig,
+    /// Staff sign-in: sessions, password rules and hashing.
+    pub identity: IdentitySettings,
 }
 
 /// The HTTP server.
@@ -146,6 +150,65 @@ pub struct TemplatesConfig {
     pub override_dir: Option<PathBuf>,
 }
 
+/// Outgoing mail, sent through an SMTP server (a relay of the city or a mail provider).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The SMTP server: `smtp://host:25` (no encryption), `smtp+starttls://host:587`
+    /// (STARTTLS required) or `smtps://host:465` (TLS from the start), with optional
+    /// `user:password@` before the host. Empty means mail is switched off: messages wait in
+    /// the outbox until a server is configured. Default empty.
+    pub smtp_url: String,
+    /// The sender address of every message, such as `Stadt Musterstadt
+    /// <noreply@musterstadt.example>`. Required when `smtp_url` is set.
+    pub from: String,
+    /// How long sending one message may take, connection included, in seconds. Default 30.
+    pub send_timeout_seconds: u64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            smtp_url: String::new(),
+            from: String::new(),
+            send_timeout_seconds: 30,
+        }
+    }
+}
+
+/// Staff sign-in: sessions, password rules and hashing. The identity platform turns these
+/// into its own configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentitySettings {
+    /// A session ends after this many minutes without a request. Default 30.
+    pub session_idle_minutes: u64,
+    /// A session ends this many hours after sign-in, however active. Default 10.
+    pub session_absolute_hours: u64,
+    /// How many passwords are hashed at once; further sign-ins wait briefly, then get 503.
+    /// 0 means one per processor core. Default 0.
+    pub max_concurrent_hashes: usize,
+    /// The fewest characters a staff password may have. Default 12.
+    pub password_min_length: usize,
+    /// How many hours an invitation link stays valid. Default 72.
+    pub invitation_hours: u64,
+    /// The name authenticator apps show beside the account. Default `Rathaus`.
+    pub totp_issuer: String,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        IdentitySettings {
+            session_idle_minutes: 30,
+            session_absolute_hours: 10,
+            max_concurrent_hashes: 0,
+            password_min_length: 12,
+            invitation_hours: 72,
+            totp_issuer: "Rathaus".to_owned(),
+        }
+    }
+}
+
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -213,6 +276,44 @@ impl Config {
         }
         if self.server.max_concurrent_requests == 0 {
             return invalid("server.max_concurrent_requests", "must be at least 1");
+        }
+        if let Err(why) = crate::mail::check_settings(&self.mail) {
+            return invalid(why.key, &why.reason);
+        }
+        self.validate_identity()?;
+
+        Ok(())
+    }
+
+    /// Checks the identity settings, which the types alone allow to be nonsense.
+    fn validate_identity(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, why: &str| Err(ConfigError::Invalid(format!("{key}: {why}")));
+        let identity = &self.identity;
+
+        if identity.session_idle_minutes == 0 {
+            return invalid("identity.session_idle_minutes", "must be at least 1");
+        }
+        if identity.session_absolute_hours == 0 {
+            return invalid("identity.session_absolute_hours", "must be at least 1");
+        }
+        if identity.session_idle_minutes > identity.session_absolute_hours * 60 {
+            return invalid(
+                "identity.session_idle_minutes",
+                "must not be longer than identity.session_absolute_hours",
+            );
+        }
+        if !(8..=128).contains(&identity.password_min_length) {
+            return invalid("identity.password_min_length", "must be between 8 and 128");
+        }
+        if identity.invitation_hours == 0 {
+            return invalid("identity.invitation_hours", "must be at least 1");
+        }
+        let issuer = identity.totp_issuer.trim();
+        if issuer.is_empty() || issuer.contains(':') {
+            return invalid(
+                "identity.totp_issuer",
+                "must not be empty and must not contain `:`",
+            );
         }
 
         Ok(())
@@ -361,6 +462,41 @@ mod tests {
         assert!(
             is_setting("DATABASE_URL"),
             "a misspelt setting must be reported"
+        );
+    }
+
+    #[test]
+    fn mail_settings_are_checked_at_load() {
+        let error = load_toml("[mail]\nsmtp_url = \"http://mail.example\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("mail.smtp_url"), "{error}");
+
+        let error = load_toml("[mail]\nsmtp_url = \"smtp://127.0.0.1:25\"\n").unwrap_err();
+        assert!(error.to_string().starts_with("mail.from"), "{error}");
+
+        let config = load_toml(
+            "[mail]\nsmtp_url = \"smtp+starttls://mail.example:587\"\n\
+             from = \"Stadt <noreply@stadt.example>\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.mail.send_timeout_seconds, 30);
+    }
+
+    #[test]
+    fn identity_settings_that_make_no_sense_are_refused() {
+        let error = load_toml("[identity]\npassword_min_length = 4\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.password_min_length"),
+            "{error}"
+        );
+
+        let error = load_toml("[identity]\nsession_idle_minutes = 900\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.session_idle_minutes"),
+            "{error}"
         );
     }
 

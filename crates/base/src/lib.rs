@@ -1,8 +1,10 @@
 //! The foundation every Rathaus platform stands on: configuration, the database over SQLite
-//! and PostgreSQL, schema migrations, and test support for running the same tests on both.
+//! and PostgreSQL, schema migrations, outgoing mail, and test support for running the same
+//! tests on both.
 
 pub mod config;
 pub mod db;
+pub mod mail;
 pub mod migrate;
 pub mod testing;
 

@@ -100,3 +100,181 @@ pub async fn postgres_database() -> Option<(Database, impl Future<Output = ()>)>
     };
     Some((Database::Postgres(pool), cleanup))
 }
+
+/// A message the [`SmtpReceiver`] accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedMail {
+    /// The envelope sender (`MAIL FROM`).
+    pub from: String,
+    /// The envelope recipients (`RCPT TO`).
+    pub to: Vec<String>,
+    /// The message as sent after `DATA`: headers, a blank line, the body.
+    pub data: String,
+}
+
+/// A small SMTP server on the loopback address that accepts every message and keeps it, so
+/// that tests can check what was really sent over the wire. It speaks just enough SMTP for
+/// a client that does not insist on TLS or authentication: `EHLO`/`HELO`, `MAIL FROM`,
+/// `RCPT TO`, `DATA`, `RSET`, `NOOP` and `QUIT`. Dropping it stops listening.
+#[derive(Debug)]
+pub struct SmtpReceiver {
+    address: std::net::SocketAddr,
+    received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
+    listening: tokio::task::JoinHandle<()>,
+}
+
+impl SmtpReceiver {
+    /// Starts a receiver on a free port of 127.0.0.1.
+    pub async fn start() -> SmtpReceiver {
+        SmtpReceiver::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a receiver on the given address, for example one where a test first found
+    /// nobody listening.
+    pub async fn start_on(address: std::net::SocketAddr) -> SmtpReceiver {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .expect("a port for the test SMTP server");
+        let address = listener
+            .local_addr()
+            .expect("the test SMTP server's address");
+        let received = std::sync::Arc::default();
+        let store = std::sync::Arc::clone(&received);
+        let listening = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let store = std::sync::Arc::clone(&store);
+                tokio::spawn(async move {
+                    // A client that hangs up mid-conversation is no concern of the test.
+                    let _ = converse(stream, store).await;
+                });
+            }
+        });
+        SmtpReceiver {
+            address,
+            received,
+            listening,
+        }
+    }
+
+    /// The address to put into `mail.smtp_url`, such as `smtp://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.address)
+    }
+
+    /// The address the receiver listens on.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.address
+    }
+
+    /// Every message received so far, in order of arrival.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.received.lock().expect("the received messages").clone()
+    }
+}
+
+impl Drop for SmtpReceiver {
+    fn drop(&mut self) {
+        self.listening.abort();
+    }
+}
+
+/// An address on 127.0.0.1 where, at the moment, nobody listens.
+pub async fn unused_address() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("a free port");
+    listener.local_addr().expect("the free port's address")
+}
+
+/// One SMTP conversation with a client.
+async fn converse(
+    stream: tokio::net::TcpStream,
+    received: std::sync::Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    writer
+        .write_all(b"220 localhost test SMTP ready\r\n")
+        .await?;
+
+    let mut from = String::new();
+    let mut to = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = String::from_utf8_lossy(&line).trim_end().to_owned();
+        let verb = command.to_ascii_uppercase();
+
+        let reply: &[u8] = if verb.starts_with("EHLO") {
+            b"250-localhost\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+        } else if verb.starts_with("HELO") {
+            b"250 localhost\r\n"
+        } else if verb.starts_with("MAIL FROM:") {
+            from = angle_address(&command);
+            b"250 OK\r\n"
+        } else if verb.starts_with("RCPT TO:") {
+            to.push(angle_address(&command));
+            b"250 OK\r\n"
+        } else if verb == "DATA" {
+            writer
+                .write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
+            let data = read_data(&mut reader).await?;
+            received
+                .lock()
+                .expect("the received messages")
+                .push(ReceivedMail {
+                    from: std::mem::take(&mut from),
+                    to: std::mem::take(&mut to),
+                    data,
+                });
+            b"250 OK queued\r\n"
+        } else if verb == "RSET" {
+            from.clear();
+            to.clear();
+            b"250 OK\r\n"
+        } else if verb == "NOOP" {
+            b"250 OK\r\n"
+        } else if verb == "QUIT" {
+            writer.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            b"502 command not implemented\r\n"
+        };
+        writer.write_all(reply).await?;
+    }
+}
+
+/// The text between `<` and `>` of a `MAIL FROM` or `RCPT TO` line.
+fn angle_address(command: &str) -> String {
+    let start = command.find('<').map_or(0, |index| index + 1);
+    let end = command.rfind('>').unwrap_or(command.len());
+    command.get(start..end).unwrap_or_default().to_owned()
+}
+
+/// The message after `DATA`, up to the line with a single dot, with dot-stuffing undone.
+async fn read_data<R>(reader: &mut R) -> std::io::Result<String>
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+{
+    use tokio::io::AsyncBufReadExt as _;
+
+    let mut data = String::new();
+    loop {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line).await? == 0 {
+            return Ok(data);
+        }
+        let text = String::from_utf8_lossy(&line);
+        let content = text.trim_end_matches(['\r', '\n']);
+        if content == "." {
+            return Ok(data);
+        }
+        data.push_str(content.strip_prefix('.').unwrap_or(content));
+        data.push_str("\r\n");
+    }
+}

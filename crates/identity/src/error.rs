@@ -1,0 +1,104 @@
+//! What can go wrong in the identity platform, each case with its own variant so that the
+//! web layer can answer it precisely.
+
+use std::time::Duration;
+
+use rathaus_base::DbError;
+
+/// A rule a new password breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordRule {
+    /// Fewer characters than the minimum.
+    TooShort {
+        /// The fewest allowed.
+        min: usize,
+    },
+    /// More characters than the maximum.
+    TooLong {
+        /// The most allowed.
+        max: usize,
+    },
+    /// The password is the account's email address or its part before the `@`.
+    SameAsEmail,
+}
+
+impl std::fmt::Display for PasswordRule {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordRule::TooShort { min } => write!(formatter, "needs at least {min} characters"),
+            PasswordRule::TooLong { max } => write!(formatter, "may have at most {max} characters"),
+            PasswordRule::SameAsEmail => formatter.write_str("must not be the email address"),
+        }
+    }
+}
+
+/// An error of the identity platform.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The text is not an email address.
+    #[error("this is not an email address")]
+    InvalidEmail,
+    /// The display name is empty or longer than 200 characters.
+    #[error("the name must have between 1 and 200 characters")]
+    InvalidDisplayName,
+    /// An account with this email address exists already.
+    #[error("an account with this email address exists already")]
+    EmailTaken,
+    /// The new password breaks a rule.
+    #[error("the password {0}")]
+    WeakPassword(PasswordRule),
+    /// An account must have at least one role.
+    #[error("at least one role is needed")]
+    NoRoles,
+    /// The change would leave no enabled administrator.
+    #[error("this would leave no administrator")]
+    LastAdmin,
+    /// Email or password is wrong, or the account is disabled; which one is not told.
+    #[error("email address or password is wrong")]
+    InvalidCredentials,
+    /// Too many failed attempts: try again after `retry_after`.
+    #[error("too many failed attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    Throttled {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// All password-hashing slots are busy: try again after `retry_after`.
+    #[error("too many sign-ins at once; try again shortly")]
+    Busy {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// The invitation is unknown, used or expired; which one is not told.
+    #[error("this invitation is not valid (any more)")]
+    InvitationInvalid,
+    /// The pending sign-in is unknown, finished or expired: start again with the password.
+    #[error("the sign-in has expired; please start again")]
+    PendingSignInInvalid,
+    /// The account has an authenticator already; an administrator can reset it.
+    #[error("a second factor is already set up")]
+    SecondFactorAlreadyEnrolled,
+    /// The account has no authenticator yet: it must be set up first.
+    #[error("no second factor is set up yet")]
+    SecondFactorNotEnrolled,
+    /// A code was confirmed before enrolment began.
+    #[error("the set-up of the authenticator has not begun")]
+    EnrolmentNotStarted,
+    /// The code from the authenticator or the recovery code is wrong.
+    #[error("the code is wrong")]
+    InvalidCode,
+    /// The authenticator code was used already: wait for the next one.
+    #[error("this code was used already; please wait for the next one")]
+    CodeAlreadyUsed,
+    /// No account has this id.
+    #[error("no such account")]
+    AccountNotFound,
+    /// Hashing failed, which means wrong hashing parameters or a damaged stored hash.
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    /// Stored data cannot be read, such as an unknown role name.
+    #[error("stored identity data is damaged: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+}

@@ -1,0 +1,248 @@
+//! Hashing and checking passwords with Argon2id on blocking threads, never more at once
+//! than there are slots, because each hash takes many megabytes of memory and a core for a
+//! noticeable time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::PasswordPolicy;
+use crate::error::{IdentityError, PasswordRule};
+
+/// How long a refused sign-in is asked to wait when all slots are busy.
+const BUSY_RETRY: Duration = Duration::from_secs(1);
+
+/// The outcome of checking a password.
+pub(crate) struct Verdict {
+    /// Whether the password matched the stored hash.
+    pub(crate) matches: bool,
+    /// A hash with the current parameters, when the password matched a hash made with
+    /// other parameters.
+    pub(crate) new_hash: Option<String>,
+}
+
+/// Hashes passwords with a bounded number of blocking threads.
+#[derive(Debug, Clone)]
+pub(crate) struct Hasher {
+    params: Params,
+    slots: Arc<Semaphore>,
+    wait: Duration,
+}
+
+impl Hasher {
+    /// A hasher with the policy's parameters, raised to Argon2's minimums where they fall
+    /// below, and `slots` hashes at most at once.
+    pub(crate) fn new(policy: &PasswordPolicy, slots: usize, wait: Duration) -> Hasher {
+        let lanes = policy.parallelism.clamp(1, Params::MAX_P_COST);
+        let params = Params::new(
+            policy.memory_kib.max(8 * lanes),
+            policy.iterations.max(1),
+            lanes,
+            None,
+        )
+        .unwrap_or_default();
+        Hasher {
+            params,
+            slots: Arc::new(Semaphore::new(slots.max(1))),
+            wait,
+        }
+    }
+
+    /// Hashes a new password.
+    pub(crate) async fn hash(&self, password: &str) -> Result<String, IdentityError> {
+        let slot = self.slot().await?;
+        let params = self.params.clone();
+        let password = password.to_owned();
+        run_blocking(slot, move || hash_with(&params, &password)).await
+    }
+
+    /// Checks a password against a stored hash. Without a stored hash (an unknown address)
+    /// the password is hashed anyway, so that the answer takes as long either way.
+    pub(crate) async fn verify(
+        &self,
+        password: &str,
+        stored: Option<String>,
+    ) -> Result<Verdict, IdentityError> {
+        let slot = self.slot().await?;
+        let params = self.params.clone();
+        let password = password.to_owned();
+        run_blocking(slot, move || {
+            let Some(stored) = stored else {
+                hash_with(&params, &password)?;
+                return Ok(Verdict {
+                    matches: false,
+                    new_hash: None,
+                });
+            };
+            let parsed = PasswordHash::new(&stored)
+                .map_err(|error| IdentityError::Hashing(error.to_string()))?;
+            // The stored hash names its own parameters; the comparison is constant-time.
+            let matches = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            let new_hash = if matches && is_outdated(&parsed, &params) {
+                Some(hash_with(&params, &password)?)
+            } else {
+                None
+            };
+            Ok(Verdict { matches, new_hash })
+        })
+        .await
+    }
+
+    /// A hashing slot, or `Busy` when none frees up within the configured wait.
+    async fn slot(&self) -> Result<OwnedSemaphorePermit, IdentityError> {
+        let busy = IdentityError::Busy {
+            retry_after: BUSY_RETRY,
+        };
+        match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) | Err(_) => Err(busy),
+        }
+    }
+}
+
+/// Checks a new password against the policy's rules.
+pub(crate) fn check_rules(
+    policy: &PasswordPolicy,
+    password: &str,
+    email: &str,
+) -> Result<(), IdentityError> {
+    let length = password.chars().count();
+    if length < policy.min_length {
+        return Err(IdentityError::WeakPassword(PasswordRule::TooShort {
+            min: policy.min_length,
+        }));
+    }
+    if length > policy.max_length {
+        return Err(IdentityError::WeakPassword(PasswordRule::TooLong {
+            max: policy.max_length,
+        }));
+    }
+    let lower = password.to_lowercase();
+    let email = email.to_lowercase();
+    let local = email.split('@').next().unwrap_or_default();
+    if lower == email || lower == local {
+        return Err(IdentityError::WeakPassword(PasswordRule::SameAsEmail));
+    }
+    Ok(())
+}
+
+/// Runs hashing work on a blocking thread, holding the slot until it is done.
+async fn run_blocking<T, F>(slot: OwnedSemaphorePermit, work: F) -> Result<T, IdentityError>
+where
+    F: FnOnce() -> Result<T, IdentityError> + Send + 'static,
+    T: Send + 'static,
+{
+    let result = tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(slot);
+        result
+    })
+    .await;
+    result.map_err(|error| IdentityError::Hashing(error.to_string()))?
+}
+
+fn hash_with(params: &Params, password: &str) -> Result<String, IdentityError> {
+    let salt: [u8; 16] = rand::random();
+    let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let hash = hasher
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .map_err(|error| IdentityError::Hashing(error.to_string()))?;
+    Ok(hash.to_string())
+}
+
+/// Whether a stored hash was made with another algorithm or other parameters than now.
+fn is_outdated(stored: &PasswordHash, params: &Params) -> bool {
+    if stored.algorithm != argon2::ARGON2ID_IDENT {
+        return true;
+    }
+    match Params::try_from(stored) {
+        Ok(used) => {
+            (used.m_cost(), used.t_cost(), used.p_cost())
+                != (params.m_cost(), params.t_cost(), params.p_cost())
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> PasswordPolicy {
+        PasswordPolicy {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+            ..PasswordPolicy::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hash_accepts_its_password_only() {
+        let hasher = Hasher::new(&cheap(), 1, Duration::from_secs(1));
+        let hash = hasher.hash("correct horse battery").await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+
+        let right = hasher
+            .verify("correct horse battery", Some(hash.clone()))
+            .await
+            .unwrap();
+        assert!(right.matches);
+        assert!(right.new_hash.is_none());
+        let wrong = hasher
+            .verify("correct horse battre", Some(hash))
+            .await
+            .unwrap();
+        assert!(!wrong.matches);
+        let unknown = hasher.verify("correct horse battery", None).await.unwrap();
+        assert!(!unknown.matches);
+    }
+
+    #[tokio::test]
+    async fn a_hash_with_old_parameters_is_renewed_on_a_match() {
+        let old = Hasher::new(&cheap(), 1, Duration::from_secs(1));
+        let hash = old.hash("correct horse battery").await.unwrap();
+        let stronger = PasswordPolicy {
+            memory_kib: 16,
+            ..cheap()
+        };
+        let new = Hasher::new(&stronger, 1, Duration::from_secs(1));
+
+        let verdict = new
+            .verify("correct horse battery", Some(hash))
+            .await
+            .unwrap();
+        assert!(verdict.matches);
+        let renewed = verdict.new_hash.expect("a new hash");
+        assert!(renewed.contains("m=16,"), "{renewed}");
+    }
+
+    #[test]
+    fn rules_name_what_is_wrong() {
+        let policy = PasswordPolicy::default();
+        let check = |password: &str| check_rules(&policy, password, "anna.huber@stadt.example");
+        assert!(matches!(
+            check("kurz"),
+            Err(IdentityError::WeakPassword(PasswordRule::TooShort {
+                min: 12
+            }))
+        ));
+        assert!(matches!(
+            check(&"x".repeat(129)),
+            Err(IdentityError::WeakPassword(PasswordRule::TooLong {
+                max: 128
+            }))
+        ));
+        assert!(matches!(
+            check("Anna.Huber@stadt.example"),
+            Err(IdentityError::WeakPassword(PasswordRule::SameAsEmail))
+        ));
+        assert!(check("zwölf Zeichen lang").is_ok());
+        assert!(check("äöüäöüäöüäöü").is_ok(), "characters count, not bytes");
+    }
+}

@@ -1,0 +1,434 @@
+//! The identity platform's tables and everything done with them. The methods are split by
+//! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]); this
+//! module holds the store itself, accounts and sessions.
+
+mod sign_in;
+mod staff;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rathaus_base::{Database, Migration, Transaction};
+use uuid::Uuid;
+
+use crate::audit::{self, Entry};
+use crate::config::IdentityConfig;
+use crate::error::IdentityError;
+use crate::model::{Account, AccountKind, AuditEvent, Role, Session, SessionInfo, SessionToken};
+use crate::password::Hasher;
+use crate::secret::{new_token, sha256_hex};
+use crate::throttle::{self, to_chrono};
+
+/// The migrations of the identity platform's tables.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 3,
+    name: "identity: accounts, roles, sessions, recovery codes, invitations, throttling, audit log",
+    sql: include_str!("../../migrations/2026_12_03_03_identity.sql"),
+}];
+
+/// How long a pending sign-in (password passed, second factor not yet) lives.
+const PENDING_LIFETIME: Duration = Duration::from_mins(10);
+
+/// A session's last use is written at most this often, so that reading a session is
+/// usually a single query.
+const TOUCH_INTERVAL: Duration = Duration::from_mins(1);
+
+/// The columns of an account, for [`AccountRow`].
+macro_rules! account_columns {
+    () => {
+        "SELECT a.id, a.kind, a.email, a.display_name, a.totp_secret IS NOT NULL AS enrolled, \
+         a.disabled, a.created_at FROM identity_accounts a"
+    };
+}
+use account_columns;
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: Uuid,
+    kind: String,
+    email: String,
+    display_name: String,
+    enrolled: bool,
+    disabled: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl AccountRow {
+    fn into_account(self, roles: BTreeSet<Role>) -> Result<Account, IdentityError> {
+        let kind = AccountKind::parse(&self.kind)
+            .ok_or_else(|| IdentityError::Corrupt(format!("unknown account kind {}", self.kind)))?;
+        Ok(Account {
+            id: self.id,
+            kind,
+            email: self.email,
+            display_name: self.display_name,
+            roles,
+            second_factor_enrolled: self.enrolled,
+            disabled: self.disabled,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    account_id: Uuid,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: Uuid,
+    account_id: Uuid,
+    second_factor_passed: bool,
+    trust_level: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    value: i64,
+}
+
+/// Accounts, sessions, invitations and the audit log, over the shared database. Cheap to
+/// clone; clones share the limit on concurrent password hashing.
+#[derive(Debug, Clone)]
+pub struct IdentityStore {
+    database: Database,
+    config: Arc<IdentityConfig>,
+    hasher: Hasher,
+}
+
+impl IdentityStore {
+    /// A store on `database`, whose migrations ([`MIGRATIONS`]) must have run.
+    pub fn new(database: Database, config: IdentityConfig) -> IdentityStore {
+        let hasher = Hasher::new(
+            &config.password,
+            config.max_concurrent_hashes,
+            config.hash_wait,
+        );
+        IdentityStore {
+            database,
+            config: Arc::new(config),
+            hasher,
+        }
+    }
+
+    /// The configuration the store works with.
+    pub fn config(&self) -> &IdentityConfig {
+        &self.config
+    }
+
+    /// The account with this id, if there is one.
+    pub async fn account(&self, id: Uuid) -> Result<Option<Account>, IdentityError> {
+        let row: Option<AccountRow> = self
+            .database
+            .fetch_optional(
+                concat!(account_columns!(), " WHERE a.id = $1"),
+                &[id.into()],
+            )
+            .await?;
+        match row {
+            Some(row) => {
+                let roles = self.roles_of(id).await?;
+                Ok(Some(row.into_account(roles)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The session a token belongs to, if it is usable: known, neither idle too long nor
+    /// past its absolute end, of an enabled account, and (for staff) past the second
+    /// factor. Notes the use, at most once a minute.
+    pub async fn session(
+        &self,
+        token: &SessionToken,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, IdentityError> {
+        let Some(row) = self.session_row(token).await? else {
+            return Ok(None);
+        };
+        if self.expiry_of(&row) <= now {
+            self.delete_session(row.id).await?;
+            return Ok(None);
+        }
+        let Some(account) = self.account(row.account_id).await? else {
+            return Ok(None);
+        };
+        if account.disabled || (account.kind.requires_second_factor() && !row.second_factor_passed)
+        {
+            return Ok(None);
+        }
+
+        let mut last_seen_at = row.last_seen_at;
+        if now - last_seen_at >= to_chrono(TOUCH_INTERVAL) {
+            self.database
+                .execute(
+                    "UPDATE identity_sessions SET last_seen_at = $2 WHERE id = $1",
+                    &[row.id.into(), now.into()],
+                )
+                .await?;
+            last_seen_at = now;
+        }
+        let expires_at = row
+            .expires_at
+            .min(last_seen_at + to_chrono(self.config.session_idle_timeout));
+
+        Ok(Some(Session {
+            id: row.id,
+            account,
+            second_factor_passed: row.second_factor_passed,
+            trust_level: row.trust_level,
+            created_at: row.created_at,
+            last_seen_at,
+            expires_at,
+        }))
+    }
+
+    /// Ends the session of this token (signing out). Unknown tokens are ignored.
+    pub async fn end_session(&self, token: &SessionToken) -> Result<(), IdentityError> {
+        self.database
+            .execute(
+                "DELETE FROM identity_sessions WHERE token_hash = $1",
+                &[sha256_hex(token.as_str()).into()],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of an account, pending sign-ins included; returns how many.
+    pub async fn end_all_sessions(&self, account_id: Uuid) -> Result<u64, IdentityError> {
+        Ok(self
+            .database
+            .execute(
+                "DELETE FROM identity_sessions WHERE account_id = $1",
+                &[account_id.into()],
+            )
+            .await?)
+    }
+
+    /// The sessions of an account that have not ended, newest first.
+    pub async fn sessions_of(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionInfo>, IdentityError> {
+        let rows: Vec<SessionRow> = self
+            .database
+            .fetch_all(
+                "SELECT id, account_id, second_factor_passed, trust_level, created_at, \
+                 last_seen_at, expires_at FROM identity_sessions \
+                 WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+                &[account_id.into(), now.into()],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let expires_at = self.expiry_of(&row);
+                (expires_at > now).then_some(SessionInfo {
+                    id: row.id,
+                    second_factor_passed: row.second_factor_passed,
+                    trust_level: row.trust_level,
+                    created_at: row.created_at,
+                    last_seen_at: row.last_seen_at,
+                    expires_at,
+                })
+            })
+            .collect())
+    }
+
+    /// The latest entries of the audit log, newest first.
+    pub async fn audit_events(&self, limit: u32) -> Result<Vec<AuditEvent>, IdentityError> {
+        #[derive(sqlx::FromRow)]
+        struct EventRow {
+            at: DateTime<Utc>,
+            kind: String,
+            account_id: Option<Uuid>,
+            actor_id: Option<Uuid>,
+            detail: String,
+        }
+
+        let rows: Vec<EventRow> = self
+            .database
+            .fetch_all(
+                "SELECT at, kind, account_id, actor_id, detail FROM identity_audit_log \
+                 ORDER BY id DESC LIMIT $1",
+                &[i64::from(limit).into()],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEvent {
+                at: row.at,
+                kind: row.kind,
+                account_id: row.account_id,
+                actor_id: row.actor_id,
+                detail: row.detail,
+            })
+            .collect())
+    }
+
+    /// Deletes ended sessions, invitations past their end and forgotten sign-in failures;
+    /// returns how many rows went. Meant to run now and then, on any node.
+    pub async fn purge(&self, now: DateTime<Utc>) -> Result<u64, IdentityError> {
+        let idle_since = now - to_chrono(self.config.session_idle_timeout);
+        let sessions = self
+            .database
+            .execute(
+                "DELETE FROM identity_sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
+                &[now.into(), idle_since.into()],
+            )
+            .await?;
+        let invitations = self
+            .database
+            .execute(
+                "DELETE FROM identity_invitations WHERE expires_at <= $1",
+                &[now.into()],
+            )
+            .await?;
+        let failures = throttle::purge(&self.database, &self.config.throttle, now).await?;
+        Ok(sessions + invitations + failures)
+    }
+
+    /// When a session ends unless used again.
+    fn expiry_of(&self, row: &SessionRow) -> DateTime<Utc> {
+        if row.second_factor_passed {
+            row.expires_at
+                .min(row.last_seen_at + to_chrono(self.config.session_idle_timeout))
+        } else {
+            row.expires_at
+        }
+    }
+
+    async fn session_row(&self, token: &SessionToken) -> Result<Option<SessionRow>, IdentityError> {
+        Ok(self
+            .database
+            .fetch_optional(
+                "SELECT id, account_id, second_factor_passed, trust_level, created_at, \
+                 last_seen_at, expires_at FROM identity_sessions WHERE token_hash = $1",
+                &[sha256_hex(token.as_str()).into()],
+            )
+            .await?)
+    }
+
+    async fn delete_session(&self, id: Uuid) -> Result<(), IdentityError> {
+        self.database
+            .execute("DELETE FROM identity_sessions WHERE id = $1", &[id.into()])
+            .await?;
+        Ok(())
+    }
+
+    async fn roles_of(&self, account_id: Uuid) -> Result<BTreeSet<Role>, IdentityError> {
+        let rows: Vec<RoleRow> = self
+            .database
+            .fetch_all(
+                "SELECT account_id, role FROM identity_account_roles WHERE account_id = $1",
+                &[account_id.into()],
+            )
+            .await?;
+        rows.iter().map(|row| parse_role(&row.role)).collect()
+    }
+
+    /// The roles of every account that has any.
+    async fn all_roles(&self) -> Result<BTreeMap<Uuid, BTreeSet<Role>>, IdentityError> {
+        let rows: Vec<RoleRow> = self
+            .database
+            .fetch_all("SELECT account_id, role FROM identity_account_roles", &[])
+            .await?;
+        let mut roles: BTreeMap<Uuid, BTreeSet<Role>> = BTreeMap::new();
+        for row in rows {
+            roles
+                .entry(row.account_id)
+                .or_default()
+                .insert(parse_role(&row.role)?);
+        }
+        Ok(roles)
+    }
+
+    /// Records an audit event on its own.
+    async fn audit(&self, entry: Entry, now: DateTime<Utc>) -> Result<(), IdentityError> {
+        audit::record(&self.database, entry, now).await
+    }
+}
+
+fn parse_role(name: &str) -> Result<Role, IdentityError> {
+    Role::parse(name).ok_or_else(|| IdentityError::Corrupt(format!("unknown role {name}")))
+}
+
+/// Roles as a readable list for the audit log, such as `editor, publisher`.
+fn role_list(roles: &BTreeSet<Role>) -> String {
+    roles
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Starts a session in a transaction and returns its token. A pending session (second
+/// factor not passed) lives for [`PENDING_LIFETIME`], a full one for the absolute timeout.
+async fn insert_session(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    second_factor_passed: bool,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, IdentityError> {
+    let token = new_token();
+    transaction
+        .execute(
+            "INSERT INTO identity_sessions (id, token_hash, account_id, second_factor_passed, \
+             trust_level, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, 'low', $5, $5, $6)",
+            &[
+                Uuid::now_v7().into(),
+                sha256_hex(&token).into(),
+                account_id.into(),
+                second_factor_passed.into(),
+                now.into(),
+                (now + to_chrono(lifetime)).into(),
+            ],
+        )
+        .await?;
+    Ok(SessionToken::new(token))
+}
+
+/// Replaces roles of an account in a transaction.
+async fn write_roles(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    roles: &BTreeSet<Role>,
+) -> Result<(), IdentityError> {
+    transaction
+        .execute(
+            "DELETE FROM identity_account_roles WHERE account_id = $1",
+            &[account_id.into()],
+        )
+        .await?;
+    for role in roles {
+        transaction
+            .execute(
+                "INSERT INTO identity_account_roles (account_id, role) VALUES ($1, $2)",
+                &[account_id.into(), role.as_str().into()],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// How many enabled administrators there are besides `except`.
+async fn other_admins(transaction: &mut Transaction, except: Uuid) -> Result<i64, IdentityError> {
+    let count: Count = transaction
+        .fetch_one(
+            "SELECT COUNT(*) AS value FROM identity_accounts a \
+             JOIN identity_account_roles r ON r.account_id = a.id \
+             WHERE r.role = 'admin' AND a.disabled = $2 AND a.id <> $1",
+            &[except.into(), false.into()],
+        )
+        .await?;
+    Ok(count.value)
+}
