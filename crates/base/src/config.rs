@@ -51,6 +51,10 @@ pub struct ServerConfig {
     /// How often the content is checked for changes made by other nodes or the command
     /// line, in milliseconds. Default 1000.
     pub content_poll_milliseconds: u64,
+    /// Addresses of reverse proxies in front of Rathaus whose `X-Forwarded-For` header is
+    /// believed, so that sign-in throttling counts the real client. Default none: the
+    /// header is ignored, since anyone could write it.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +66,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: 512,
             shutdown_grace_seconds: 20,
             content_poll_milliseconds: 1000,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -57,6 +57,26 @@ enum Command {
         #[command(subcommand)]
         command: ContentCommand,
     },
+    /// Manages staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Creates an administrator, for the first sign-in to the staff portal. The password is
+    /// read from `RATHAUS_ADMIN_PASSWORD`, or asked for without echo. The authenticator app
+    /// is set up at the first sign-in.
+    CreateAdmin {
+        /// The administrator's email address, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// The administrator's name, shown to colleagues.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,7 +98,7 @@ enum ContentCommand {
 
 /// The migrations of every platform, in one list.
 fn all_migrations() -> Vec<Migration> {
-    [rathaus_content::store::MIGRATIONS, rathaus_web::MIGRATIONS].concat()
+    rathaus_web::all_migrations()
 }
 
 fn main() -> ExitCode {
@@ -136,6 +156,14 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Staff {
+            command: StaffCommand::CreateAdmin { email, name },
+        } => {
+            init_logging(&config);
+            let database = connect(&config).await?;
+            migrate::run(&database, &all_migrations()).await?;
+            create_admin(&config, database, &email, &name).await
+        }
         Command::Serve { listen } => {
             if let Some(listen) = listen {
                 config.server.listen = listen;
@@ -154,6 +182,32 @@ async fn run(cli: Cli) -> Result<()> {
             serve(config, Some(content)).await
         }
     }
+}
+
+async fn create_admin(config: &Config, database: Database, email: &str, name: &str) -> Result<()> {
+    let password = match std::env::var("RATHAUS_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => rpassword::prompt_password("Password for the new administrator: ")
+            .context("cannot read the password")?,
+    };
+    let identity = rathaus_identity::IdentityStore::new(
+        database,
+        rathaus_identity::IdentityConfig::from(&config.identity),
+    );
+    let roles = std::collections::BTreeSet::from([
+        rathaus_identity::Role::Admin,
+        rathaus_identity::Role::Publisher,
+        rathaus_identity::Role::Editor,
+    ]);
+    let account = identity
+        .create_staff(email, name, &password, &roles, chrono::Utc::now())
+        .await
+        .context("cannot create the administrator")?;
+    println!(
+        "created administrator {} <{}>; sign in at {}/staff and set up the authenticator app",
+        account.display_name, account.email, config.server.public_url
+    );
+    Ok(())
 }
 
 async fn connect(config: &Config) -> Result<Database> {
@@ -214,11 +268,13 @@ async fn serve(mut config: Config, demo_content: Option<PathBuf>) -> Result<()> 
 
     let state = AppState::new(config.clone(), database.clone(), metrics, Clock::System).await?;
     tokio::spawn(state.clone().follow_content());
+    tokio::spawn(state.clone().run_scheduled_work());
     tracing::info!(listen = %address, "serving");
     println!("Rathaus is ready: {}/de/", config.server.public_url);
 
     let grace = Duration::from_secs(config.server.shutdown_grace_seconds);
-    axum::serve(listener, rathaus_web::router(state))
+    let app = rathaus_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal(grace))
         .await?;
     database.close().await;

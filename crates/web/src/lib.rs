@@ -20,6 +20,7 @@ pub mod page;
 pub mod page_cache;
 pub mod render;
 pub mod routes;
+pub mod staff;
 pub mod state;
 pub mod structured_data;
 
@@ -45,6 +46,17 @@ pub const MIGRATIONS: &[rathaus_base::Migration] = &[rathaus_base::Migration {
     name: "shared secrets of the web layer",
     sql: "CREATE TABLE web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 }];
+
+/// The migrations of every platform the web layer serves, in one list.
+pub fn all_migrations() -> Vec<rathaus_base::Migration> {
+    [
+        rathaus_content::store::MIGRATIONS,
+        MIGRATIONS,
+        rathaus_identity::MIGRATIONS,
+        rathaus_base::mail::MIGRATIONS,
+    ]
+    .concat()
+}
 
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
@@ -110,6 +122,12 @@ pub fn router(state: AppState) -> Router {
         .concurrency_limit(server.max_concurrent_requests)
         .timeout(Duration::from_secs(server.request_timeout_seconds));
 
+    // Staff pages and previews are personal: they pass the error pages but never the cache.
+    let staff = staff::router().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::error_pages,
+    ));
+
     Router::new()
         .merge(portal)
         .merge(api)
@@ -122,6 +140,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::serve_cached,
         ))
+        .merge(staff)
         .merge(operations)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Fonts are compressed already; compressing them again only costs time.

@@ -24,7 +24,16 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// Adds the security headers to every response.
+/// The same policy for pages this site shows in its own frames (the staff portal's
+/// previews).
+const FRAMEABLE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self' https:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'self'";
+
+/// Adds the security headers to every response. A response that a handler marked as
+/// frameable by this site (`X-Frame-Options: sameorigin`) may be framed by this site only;
+/// every other response may not be framed at all.
 pub async fn security_headers(
     State(state): State<AppState>,
     request: Request,
@@ -32,11 +41,19 @@ pub async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let frameable = headers
+        .get(header::X_FRAME_OPTIONS)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"sameorigin"));
+    let (policy, framing) = if frameable {
+        (FRAMEABLE_CONTENT_SECURITY_POLICY, "SAMEORIGIN")
+    } else {
+        (CONTENT_SECURITY_POLICY, "DENY")
+    };
     let fixed = [
-        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("content-security-policy", policy),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "strict-origin-when-cross-origin"),
-        ("x-frame-options", "DENY"),
+        ("x-frame-options", framing),
         ("cross-origin-opener-policy", "same-origin"),
         (
             "permissions-policy",

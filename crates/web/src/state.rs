@@ -114,11 +114,9 @@ impl AppState {
         let form_tokens = FormTokens::with_key(shared_secret(&database, "form-key").await?);
         let store = ContentStore::new(database.clone());
         let (version, items) = store.published().await?;
-        let identity = IdentityStore::new(
-            database.clone(),
-            IdentityConfig::from(&config.identity),
-        );
-        let mailer = Mailer::from_config(&config.mail).map_err(|error| StartError::Mail(error.to_string()))?;
+        let identity = IdentityStore::new(database.clone(), IdentityConfig::from(&config.identity));
+        let mailer = Mailer::from_config(&config.mail)
+            .map_err(|error| StartError::Mail(error.to_string()))?;
         let outbox = Outbox::new(database.clone());
 
         Ok(AppState {
@@ -317,7 +315,10 @@ async fn listen_for_changes(pool: sqlx::PgPool, notified: Arc<Notify>) {
     loop {
         match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(mut listener) => {
-                if let Err(error) = listener.listen(rathaus_content::store::CHANGES_CHANNEL).await {
+                if let Err(error) = listener
+                    .listen(rathaus_content::store::CHANGES_CHANNEL)
+                    .await
+                {
                     tracing::warn!(error = %error, "cannot listen for content changes");
                 } else {
                     while listener.recv().await.is_ok() {

@@ -20,7 +20,7 @@ use rathaus_web::{AppState, Clock, router};
 use tower::ServiceExt;
 
 fn migrations() -> Vec<Migration> {
-    [rathaus_content::store::MIGRATIONS, rathaus_web::MIGRATIONS].concat()
+    rathaus_web::all_migrations()
 }
 
 async fn app_at(database: Database, now: chrono::DateTime<Utc>) -> (Router, ContentStore) {

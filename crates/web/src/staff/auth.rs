@@ -11,13 +11,13 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rathaus_identity::{IdentityError, SignInStep};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    StaffLayout, check_origin, clear_cookie, client_key, cookie_name, render, safe_next,
-    see_other, session_cookie, token_from,
+    StaffLayout, check_origin, clear_cookie, client_key, cookie_name, render, safe_next, see_other,
+    session_cookie, token_from,
 };
 use crate::error::WebError;
 use crate::state::AppState;
@@ -175,7 +175,11 @@ fn wait_text(seconds: u64) -> String {
     }
 }
 
-fn check_anonymous_form(state: &AppState, headers: &HeaderMap, token: &str) -> Result<(), WebError> {
+fn check_anonymous_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<(), WebError> {
     check_origin(state, headers)?;
     if state
         .form_tokens()
@@ -253,7 +257,8 @@ pub async fn check_code(
         }
         Err(error) => {
             let (status, message) = failure(&error)?;
-            let layout = StaffLayout::public(&state, "Code eingeben: Fehler".to_owned(), SIGN_IN_FORM);
+            let layout =
+                StaffLayout::public(&state, "Code eingeben: Fehler".to_owned(), SIGN_IN_FORM);
             let mut response = render(
                 &state,
                 "staff/sign_in_code.html",
@@ -308,11 +313,7 @@ async fn enrol_page(
         Err(error) => return Err(WebError::Internal(error.to_string())),
     };
     let qr_svg = qr_code_svg(&enrolment.otpauth_uri);
-    let layout = StaffLayout::public(
-        state,
-        "Anmelde-App einrichten".to_owned(),
-        SIGN_IN_FORM,
-    );
+    let layout = StaffLayout::public(state, "Anmelde-App einrichten".to_owned(), SIGN_IN_FORM);
     let failed = error.is_some();
     let mut response = render(
         state,
@@ -379,11 +380,8 @@ pub async fn confirm_enrolment(
         .await
     {
         Ok((session, codes)) => {
-            let layout = StaffLayout::public(
-                &state,
-                "Wiederherstellungscodes".to_owned(),
-                SIGN_IN_FORM,
-            );
+            let layout =
+                StaffLayout::public(&state, "Wiederherstellungscodes".to_owned(), SIGN_IN_FORM);
             let mut response = render(
                 &state,
                 "staff/recovery_codes.html",
@@ -540,12 +538,9 @@ pub async fn accept_invitation(
         }
         Err(error) => {
             let (status, message) = failure(&error)?;
-            let mut response = invitation_page(
-                &state,
-                &invitation,
-                BTreeMap::from([("password", message)]),
-            )
-            .await?;
+            let mut response =
+                invitation_page(&state, &invitation, BTreeMap::from([("password", message)]))
+                    .await?;
             *response.status_mut() = status;
             Ok(response)
         }
@@ -562,9 +557,7 @@ fn password_rule(reason: &rathaus_identity::PasswordRule) -> String {
         PasswordRule::TooLong { max } => {
             format!("Das Passwort ist zu lang: bitte höchstens {max} Zeichen.")
         }
-        PasswordRule::SameAsEmail => {
-            "Das Passwort darf nicht die E-Mail-Adresse sein.".to_owned()
-        }
+        PasswordRule::SameAsEmail => "Das Passwort darf nicht die E-Mail-Adresse sein.".to_owned(),
     }
 }
 

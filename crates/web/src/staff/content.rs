@@ -114,7 +114,9 @@ fn item_row(state: &AppState, entry: &ItemOverview, today: NaiveDate) -> ItemRow
             .into_iter()
             .map(variant_label)
             .collect(),
-        review_due: entry.review_due.map(|date| date.format("%d.%m.%Y").to_string()),
+        review_due: entry
+            .review_due
+            .map(|date| date.format("%d.%m.%Y").to_string()),
         overdue: entry.review_overdue(today),
         updated: local(state, entry.latest_revision.created_at),
         author: entry.latest_revision.author.clone(),
@@ -442,7 +444,9 @@ impl FormBuilder<'_> {
                             remove_name: format!("{prefix}.remove"),
                             controls: fields
                                 .iter()
-                                .flat_map(|sub| self.controls(&format!("{prefix}.{}", sub.name), sub))
+                                .flat_map(|sub| {
+                                    self.controls(&format!("{prefix}.{}", sub.name), sub)
+                                })
                                 .collect(),
                         }
                     })
@@ -533,14 +537,20 @@ fn published_titles(catalog: &Catalog, kind: Kind) -> Vec<(String, String)> {
 
 /// The keys of everything published, for checking references.
 fn published_keys(catalog: &Catalog) -> BTreeSet<(Kind, String)> {
-    [Kind::Service, Kind::Office, Kind::District, Kind::LifeSituation, Kind::Page]
-        .into_iter()
-        .flat_map(|kind| {
-            published_titles(catalog, kind)
-                .into_iter()
-                .map(move |(key, _)| (kind, key))
-        })
-        .collect()
+    [
+        Kind::Service,
+        Kind::Office,
+        Kind::District,
+        Kind::LifeSituation,
+        Kind::Page,
+    ]
+    .into_iter()
+    .flat_map(|kind| {
+        published_titles(catalog, kind)
+            .into_iter()
+            .map(move |(key, _)| (kind, key))
+    })
+    .collect()
 }
 
 #[derive(Serialize)]
@@ -592,7 +602,11 @@ fn edit_page(state: &AppState, staff: &SignedIn, page: EditPage) -> Result<Respo
         catalog: &catalog,
     };
     let schema = editor::schema(page.kind);
-    let fields: Vec<FieldView> = schema.fields.iter().map(|field| builder.field(field)).collect();
+    let fields: Vec<FieldView> = schema
+        .fields
+        .iter()
+        .map(|field| builder.field(field))
+        .collect();
     let texts = builder.text_rows(page.kind);
     let problems = page
         .problems
@@ -740,7 +754,11 @@ pub async fn create(
     staff.require(Role::Editor)?;
     let kind = parse_kind(&kind)?;
     let (values, own) = split_form(pairs);
-    staff.check_form(&state, &headers, own.get("token").map_or("", String::as_str))?;
+    staff.check_form(
+        &state,
+        &headers,
+        own.get("token").map_or("", String::as_str),
+    )?;
     let key = own.get("key").map_or("", |key| key.trim()).to_owned();
 
     let mut problems = Vec::new();
@@ -772,12 +790,27 @@ pub async fn save(
     staff.require(Role::Editor)?;
     let kind = parse_kind(&kind)?;
     let (values, own) = split_form(pairs);
-    staff.check_form(&state, &headers, own.get("token").map_or("", String::as_str))?;
+    staff.check_form(
+        &state,
+        &headers,
+        own.get("token").map_or("", String::as_str),
+    )?;
     let based_on = own.get("based_on").and_then(|number| number.parse().ok());
     if state.store().revisions(kind, &key).await?.is_empty() {
         return Err(WebError::NotFound);
     }
-    save_form(&state, &staff, kind, key, false, based_on, values, own, Vec::new()).await
+    save_form(
+        &state,
+        &staff,
+        kind,
+        key,
+        false,
+        based_on,
+        values,
+        own,
+        Vec::new(),
+    )
+    .await
 }
 
 #[expect(
@@ -838,9 +871,7 @@ async fn save_form(
         .await
     {
         Ok(number) => number,
-        Err(WorkflowError::Conflict {
-            latest, author, ..
-        }) => {
+        Err(WorkflowError::Conflict { latest, author, .. }) => {
             let message = format!(
                 "{author} hat inzwischen Version {latest} gespeichert. Ihre Eingaben sind \
                  unten erhalten; bitte mit Version {latest} vergleichen und erneut speichern."
@@ -858,7 +889,9 @@ async fn save_form(
             .await
             .map_err(internal)?;
     }
-    Ok(see_other(&format!("/staff/content/{kind}/{key}?saved={number}")))
+    Ok(see_other(&format!(
+        "/staff/content/{kind}/{key}?saved={number}"
+    )))
 }
 
 /// The problems validation finds in an item, named by form field.
@@ -874,8 +907,17 @@ fn check_item(state: &AppState, item: &Item) -> Vec<FieldProblem> {
         .map(|problem| FieldProblem {
             field: problem.field.map_or_else(String::new, |field| {
                 // A reference list is one control: `offices[2]` is the field `offices`.
-                match field.strip_suffix(']').and_then(|rest| rest.rsplit_once('[')) {
-                    Some((list, index)) if index.bytes().all(|b| b.is_ascii_digit()) && !list.contains('.') && !list.contains('[') => list.to_owned(),
+                match field
+                    .strip_suffix(']')
+                    .and_then(|rest| rest.rsplit_once('['))
+                {
+                    Some((list, index))
+                        if index.bytes().all(|b| b.is_ascii_digit())
+                            && !list.contains('.')
+                            && !list.contains('[') =>
+                    {
+                        list.to_owned()
+                    }
                     _ => field,
                 }
             }),
@@ -926,7 +968,9 @@ fn readability_views(item: &Item) -> Vec<ReadabilityView> {
                 lang: variant.language_tag(),
                 band: analysis.band.map(|band| band.label(Variant::German)),
                 flesch: analysis.flesch_amstad.map(|score| format!("{score:.0}")),
-                wiener: analysis.wiener_sachtextformel.map(|grade| format!("{grade:.1}")),
+                wiener: analysis
+                    .wiener_sachtextformel
+                    .map(|grade| format!("{grade:.1}")),
                 findings,
                 analysis,
             })
@@ -982,7 +1026,10 @@ pub async fn item(
         .await?
         .into_iter()
         .map(|revision| RevisionView {
-            preview_url: format!("/staff/content/{kind}/{key}/revisions/{}/preview", revision.number),
+            preview_url: format!(
+                "/staff/content/{kind}/{key}/revisions/{}/preview",
+                revision.number
+            ),
             number: revision.number,
             state_label: state_label(&revision.state),
             state: revision.state,
@@ -1000,17 +1047,23 @@ pub async fn item(
         Some("schedule") => Some("Freigegeben; die Veröffentlichung ist geplant.".to_owned()),
         Some("send-back") => Some("Mit Kommentar zurückgegeben.".to_owned()),
         Some("discard") => Some("Entwurf verworfen.".to_owned()),
-        Some("cancel-schedule") => Some("Planung aufgehoben; die Version ist wieder in Prüfung.".to_owned()),
+        Some("cancel-schedule") => {
+            Some("Planung aufgehoben; die Version ist wieder in Prüfung.".to_owned())
+        }
         Some("archive") => Some("Vom Portal genommen.".to_owned()),
         Some("dates") => Some("Termine gespeichert.".to_owned()),
-        _ => params.saved.map(|number| format!("Version {number} gespeichert.")),
+        _ => params
+            .saved
+            .map(|number| format!("Version {number} gespeichert.")),
     };
     let preview_link = params
         .link
         .filter(|secret| secret.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|secret| format!("{}/preview/{secret}", state.config().server.public_url));
 
-    let title = title_of(&latest_item, Variant::German).unwrap_or(&key).to_owned();
+    let title = title_of(&latest_item, Variant::German)
+        .unwrap_or(&key)
+        .to_owned();
     let mut layout = StaffLayout::signed_in(&state, &staff, title.clone(), "content");
     layout.notice = notice;
     let tz = state.time_zone();
@@ -1080,7 +1133,10 @@ pub async fn workflow_step(
     let now = state.now();
 
     let outcome = match step.as_str() {
-        "submit" => store.submit_for_review(kind, &key, number).await.map(|()| "submit"),
+        "submit" => store
+            .submit_for_review(kind, &key, number)
+            .await
+            .map(|()| "submit"),
         "discard" => store.discard(kind, &key, number).await.map(|()| "discard"),
         "cancel-schedule" => store
             .cancel_schedule(kind, &key, number)
@@ -1126,7 +1182,9 @@ pub async fn workflow_step(
             if done == "approve" {
                 refresh(&state).await;
             }
-            Ok(see_other(&format!("/staff/content/{kind}/{key}?done={done}")))
+            Ok(see_other(&format!(
+                "/staff/content/{kind}/{key}?done={done}"
+            )))
         }
         Err(WorkflowError::NotFound) => Err(WebError::NotFound),
         Err(WorkflowError::CommentRequired) => Err(WebError::BadRequest(
@@ -1212,7 +1270,9 @@ pub async fn set_dates(
         .set_dates(kind, &key, review_due, expire_at)
         .await
         .map_err(internal)?;
-    Ok(see_other(&format!("/staff/content/{kind}/{key}?done=dates")))
+    Ok(see_other(&format!(
+        "/staff/content/{kind}/{key}?done=dates"
+    )))
 }
 
 /// `POST /staff/content/{kind}/{key}/archive`: takes the item off the portal now.
@@ -1229,7 +1289,9 @@ pub async fn archive(
     match state.store().archive(kind, &key, state.now()).await {
         Ok(()) => {
             refresh(&state).await;
-            Ok(see_other(&format!("/staff/content/{kind}/{key}?done=archive")))
+            Ok(see_other(&format!(
+                "/staff/content/{kind}/{key}?done=archive"
+            )))
         }
         Err(WorkflowError::NotFound) => Err(WebError::NotFound),
         Err(error) => Err(internal(error)),
@@ -1272,10 +1334,7 @@ pub async fn compare(
         .iter()
         .find(|revision| revision.state == "published" && revision.number != to)
         .map(|revision| revision.number);
-    let from = params
-        .from
-        .or(published)
-        .unwrap_or_else(|| (to - 1).max(1));
+    let from = params.from.or(published).unwrap_or_else(|| (to - 1).max(1));
 
     let (_, old) = state
         .store()
@@ -1361,7 +1420,9 @@ fn field_label(kind: Kind, path: &str) -> String {
     };
     if let Some(variant) = Variant::from_code(first) {
         let rest: Vec<&str> = parts.collect();
-        let name = rest.first().map_or("", |name| name.split('[').next().unwrap_or(name));
+        let name = rest
+            .first()
+            .map_or("", |name| name.split('[').next().unwrap_or(name));
         let label = schema
             .texts
             .iter()

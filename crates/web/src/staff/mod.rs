@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff", get(content::dashboard))
         .route("/staff/", get(content::dashboard))
-        .route("/staff/sign-in", get(auth::sign_in_form).post(auth::sign_in))
+        .route(
+            "/staff/sign-in",
+            get(auth::sign_in_form).post(auth::sign_in),
+        )
         .route(
             "/staff/sign-in/code",
             get(auth::code_form).post(auth::check_code),
@@ -60,8 +63,14 @@ pub fn router() -> Router<AppState> {
             get(content::edit_form).post(content::save),
         )
         .route("/staff/content/{kind}/{key}/compare", get(content::compare))
-        .route("/staff/content/{kind}/{key}/dates", post(content::set_dates))
-        .route("/staff/content/{kind}/{key}/archive", post(content::archive))
+        .route(
+            "/staff/content/{kind}/{key}/dates",
+            post(content::set_dates),
+        )
+        .route(
+            "/staff/content/{kind}/{key}/archive",
+            post(content::archive),
+        )
         .route(
             "/staff/content/{kind}/{key}/revisions/{number}/{step}",
             post(content::workflow_step),
@@ -264,7 +273,9 @@ pub fn urlencoding(text: &str) -> String {
 /// cannot send someone elsewhere.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with("/staff") && !path.contains("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with("/staff") && !path.contains("//") && !path.contains('\\') =>
+        {
             path.to_owned()
         }
         _ => "/staff".to_owned(),
@@ -285,7 +296,10 @@ async fn current_session(parts: &Parts, state: &AppState) -> Result<Option<Sessi
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = NotSignedIn;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let back = parts
             .uri
             .path_and_query()
@@ -336,7 +350,12 @@ pub struct StaffLayout {
 
 impl StaffLayout {
     /// The layout of a page for a signed-in person.
-    pub fn signed_in(state: &AppState, staff: &SignedIn, title: String, section: &'static str) -> StaffLayout {
+    pub fn signed_in(
+        state: &AppState,
+        staff: &SignedIn,
+        title: String,
+        section: &'static str,
+    ) -> StaffLayout {
         StaffLayout {
             title,
             section,
@@ -372,9 +391,10 @@ pub fn render(
     let texts = state
         .messages()
         .table(rathaus_content::model::Variant::German);
-    let html = state
-        .templates()
-        .render(template, texts, view! { layout => layout, page => page })?;
+    let html =
+        state
+            .templates()
+            .render(template, texts, view! { layout => layout, page => page })?;
     let mut response = (
         [(
             header::CONTENT_TYPE,

@@ -134,7 +134,9 @@ pub async fn invite(
         Ok(invitation) => invitation,
         Err(error) => {
             let (field, message) = match error {
-                IdentityError::InvalidEmail => ("email", "Bitte eine gültige E-Mail-Adresse angeben."),
+                IdentityError::InvalidEmail => {
+                    ("email", "Bitte eine gültige E-Mail-Adresse angeben.")
+                }
                 IdentityError::EmailTaken => (
                     "email",
                     "Für diese Adresse gibt es schon ein Konto oder eine offene Einladung.",
@@ -229,7 +231,9 @@ pub async fn update(
     let notice = match outcome {
         Ok(notice) => notice.to_owned(),
         Err(IdentityError::AccountNotFound) => return Err(WebError::NotFound),
-        Err(IdentityError::NoRoles) => "Nicht gespeichert: mindestens eine Rolle ist nötig.".to_owned(),
+        Err(IdentityError::NoRoles) => {
+            "Nicht gespeichert: mindestens eine Rolle ist nötig.".to_owned()
+        }
         Err(IdentityError::LastAdmin) => {
             "Nicht gespeichert: es muss immer mindestens eine Person mit der Rolle Verwaltung \
              geben."
@@ -286,5 +290,10 @@ pub async fn audit(State(state): State<AppState>, staff: SignedIn) -> Result<Res
         .collect();
     let layout = StaffLayout::signed_in(&state, &staff, "Sicherheitsprotokoll".to_owned(), "audit");
     let _ = see_other;
-    render(&state, "staff/audit.html", &layout, view! { events => events })
+    render(
+        &state,
+        "staff/audit.html",
+        &layout,
+        view! { events => events },
+    )
 }

@@ -129,9 +129,7 @@ async fn portal_page(state: &AppState, item: Item, variant: Variant) -> Result<R
     let mut response = match &item {
         Item::Service(service) => portal::service_page(&context, &service.key)?,
         Item::Office(office) => portal::office_page(&context, &office.key)?,
-        Item::LifeSituation(situation) => {
-            portal::life_situation_page(&context, &situation.key)?
-        }
+        Item::LifeSituation(situation) => portal::life_situation_page(&context, &situation.key)?,
         Item::News(news) => portal::news_item_page(&context, &news.key)?,
         Item::Page(page) => {
             portal::render_page(&context, page, portal::FeedbackForm::default(), false)?
@@ -156,7 +154,10 @@ fn private_preview(response: &mut Response) {
     let headers = response.headers_mut();
     headers.remove(header::ETAG);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    headers.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(FRAMEABLE));
 }
 
@@ -194,7 +195,9 @@ pub async fn create_link(
             rathaus_content::WorkflowError::NotFound => WebError::NotFound,
             other => WebError::Internal(other.to_string()),
         })?;
-    Ok(see_other(&format!("/staff/content/{kind}/{key}?link={secret}")))
+    Ok(see_other(&format!(
+        "/staff/content/{kind}/{key}?link={secret}"
+    )))
 }
 
 /// `GET /preview/{secret}`: the frames of a shared preview, for people without an account.
@@ -203,7 +206,9 @@ pub async fn by_link(
     Path(secret): Path<String>,
 ) -> Result<Response, WebError> {
     let item = linked_item(&state, &secret).await?;
-    let title = title_of(&item, Variant::German).unwrap_or(item.key()).to_owned();
+    let title = title_of(&item, Variant::German)
+        .unwrap_or(item.key())
+        .to_owned();
     let mut layout = StaffLayout::public(&state, format!("Vorschau: {title}"), "preview");
     layout.section = "preview";
     let view = FrameView {
@@ -216,9 +221,10 @@ pub async fn by_link(
         link_action: None,
     };
     let mut response = render(&state, "staff/preview.html", &layout, view)?;
-    response
-        .headers_mut()
-        .insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
     Ok(response)
 }
 

@@ -1,0 +1,645 @@
+//! The staff portal over HTTP, on both database backends: signing in with password and
+//! authenticator code, the editorial workflow from draft to publication, previews, and the
+//! rules on who may see and do what, whatever address is tried.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed set-up step must stop the test"
+)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rathaus_base::testing::each_backend;
+use rathaus_base::{Config, Database};
+use rathaus_content::{ContentStore, import};
+use rathaus_identity::{IdentityConfig, IdentityStore, Role};
+use rathaus_web::{AppState, Clock, router};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap()
+}
+
+/// The demo city with three staff accounts: an editor, a publisher and an administrator.
+async fn city(database: &Database) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
+    let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
+    ContentStore::new(database.clone())
+        .import(&items, "test", monday_morning())
+        .await
+        .unwrap();
+    let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
+    for (email, name, role) in [
+        ("erika@musterstadt.example", "Erika Editor", Role::Editor),
+        (
+            "paul@musterstadt.example",
+            "Paul Publisher",
+            Role::Publisher,
+        ),
+        ("ada@musterstadt.example", "Ada Admin", Role::Admin),
+    ] {
+        identity
+            .create_staff(
+                email,
+                name,
+                PASSWORD,
+                &BTreeSet::from([role]),
+                monday_morning(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
+    let state = AppState::new(Config::default(), database.clone(), None, Clock::Fixed(now))
+        .await
+        .unwrap();
+    router(state)
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first hidden form field called `name`.
+    fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).expect("the field is on the page") + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+}
+
+/// A browser without scripts: it keeps the session cookie and sends forms.
+struct Browser {
+    app: Router,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn new(app: Router) -> Browser {
+        Browser { app, cookie: None }
+    }
+
+    async fn send(&mut self, mut request: Request<Body>) -> Answer {
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(set) = headers.get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = pair.ends_with('=').then_some(None).unwrap_or(Some(pair));
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let body: String = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Signs in with password and authenticator, setting the authenticator up when the
+    /// account has none; returns the secret.
+    async fn sign_in(&mut self, email: &str, now: DateTime<Utc>, secret: Option<&str>) -> String {
+        let form = self.get("/staff/sign-in").await;
+        let token = form.field("token");
+        let answer = self
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("token", &token),
+                    ("next", "/staff"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+
+        let (secret, target, token) = if let Some(secret) = secret {
+            assert!(answer.location().starts_with("/staff/sign-in/code"));
+            let page = self.get("/staff/sign-in/code").await;
+            (
+                secret.to_owned(),
+                "/staff/sign-in/code",
+                page.field("token"),
+            )
+        } else {
+            assert!(answer.location().starts_with("/staff/sign-in/enrol"));
+            let page = self.get("/staff/sign-in/enrol").await;
+            assert_eq!(page.status, StatusCode::OK);
+            let start = page.body.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
+            let end = page.body[start..].find('<').unwrap() + start;
+            let secret = page.body[start..end].replace(' ', "");
+            (secret, "/staff/sign-in/enrol", page.field("token"))
+        };
+
+        let code = code_at(&secret, now);
+        let done = self
+            .post(
+                target,
+                &[("code", &code), ("token", &token), ("next", "/staff")],
+            )
+            .await;
+        assert!(
+            done.status == StatusCode::SEE_OTHER || done.status == StatusCode::OK,
+            "{}: {}",
+            done.status,
+            done.body
+        );
+        secret
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// The authenticator code for `secret` at `now`, as an app computes it (RFC 6238).
+fn code_at(secret: &str, now: DateTime<Utc>) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    let totp = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .build()
+        .unwrap();
+    totp.generate(u64::try_from(now.timestamp()).unwrap())
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_edit_goes_from_draft_through_review_to_the_portal() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let now = monday_morning();
+        let mut erika = Browser::new(app_at(&database, now).await);
+        erika.sign_in("erika@musterstadt.example", now, None).await;
+
+        // The editor changes a fee and writes a Leichte Sprache summary.
+        let form = erika
+            .get("/staff/content/service/hundesteuer-anmelden/edit")
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("value=\"100.00\""));
+        let token = form.field("_token");
+        let based_on = form.field("_based_on");
+        let mut fields = form_fields(&form.body);
+        set(&mut fields, "fees[0].amount", "120.00");
+        set(&mut fields, "_action", "submit");
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let saved = erika
+            .post("/staff/content/service/hundesteuer-anmelden/edit", &pairs)
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert!(!token.is_empty() && !based_on.is_empty());
+
+        // The portal still shows the old fee; the editor cannot approve.
+        let public = erika.get("/de/services/hundesteuer-anmelden").await;
+        assert!(public.body.contains("100,00"));
+        let item = erika
+            .get("/staff/content/service/hundesteuer-anmelden")
+            .await;
+        let token = item.field("token");
+        let refused = erika
+            .post(
+                "/staff/content/service/hundesteuer-anmelden/revisions/2/approve",
+                &[("token", &token)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // The publisher compares and approves.
+        let later = now + Duration::minutes(5);
+        let mut paul = Browser::new(app_at(&database, later).await);
+        paul.sign_in("paul@musterstadt.example", later, None).await;
+        let dashboard = paul.get("/staff").await;
+        assert!(dashboard.body.contains("Hund anmelden (Hundesteuer)"));
+        let compare = paul
+            .get("/staff/content/service/hundesteuer-anmelden/compare?from=1&to=2")
+            .await;
+        assert_eq!(compare.status, StatusCode::OK);
+        assert!(
+            compare.body.contains("<del>100.00</del>") || compare.body.contains("100.00</del>")
+        );
+        assert!(compare.body.contains("120.00</ins>"));
+        let token = paul
+            .get("/staff/content/service/hundesteuer-anmelden")
+            .await
+            .field("token");
+        let approved = paul
+            .post(
+                "/staff/content/service/hundesteuer-anmelden/revisions/2/approve",
+                &[("token", &token), ("publish_at", "")],
+            )
+            .await;
+        assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+
+        let public = paul.get("/de/services/hundesteuer-anmelden").await;
+        assert!(
+            public.body.contains("120,00"),
+            "the portal shows the new fee"
+        );
+        let api = paul.get("/api/v1/services/hundesteuer-anmelden").await;
+        assert!(api.body.contains("120.00"));
+    })
+    .await;
+}
+
+/// Every named field of a form page with its value, as a browser would send it.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        let attribute = |name: &str| {
+            let marker = format!(" {name}=\"");
+            tag.find(&marker).map(|at| {
+                let from = at + marker.len();
+                let to = tag[from..].find('"').unwrap() + from;
+                unescape(&tag[from..to])
+            })
+        };
+        if tag.starts_with("<input") {
+            let kind = attribute("type").unwrap_or_default();
+            if let Some(name) = attribute("name")
+                && kind != "radio"
+                && (kind != "checkbox" || tag.contains(" checked"))
+            {
+                fields.push((name, attribute("value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<textarea") {
+            let name = attribute("name").unwrap();
+            let body_start = end + 1;
+            let close = rest[body_start..].find("</textarea>").unwrap() + body_start;
+            let text = rest[body_start..close]
+                .strip_prefix('\n')
+                .unwrap_or(&rest[body_start..close]);
+            fields.push((name, unescape(text)));
+        } else if tag.starts_with("<select") {
+            let name = attribute("name").unwrap();
+            let close = rest.find("</select>").unwrap();
+            let options = &rest[..close];
+            if let Some(at) = options.find(" selected") {
+                let before = &options[..at];
+                let value_at = before.rfind("value=\"").unwrap() + 7;
+                let value_end = before[value_at..].find('"').unwrap() + value_at;
+                fields.push((name, unescape(&before[value_at..value_end])));
+            } else {
+                fields.push((name, String::new()));
+            }
+        }
+        rest = &rest[1..];
+    }
+    fields
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    fields.retain(|(field, _)| field != name);
+    fields.push((name.to_owned(), value.to_owned()));
+}
+
+#[tokio::test]
+async fn no_staff_page_or_preview_is_reachable_without_signing_in() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let mut anonymous = Browser::new(app_at(&database, monday_morning()).await);
+        let pages = [
+            "/staff",
+            "/staff/content",
+            "/staff/content?kind=service&sort=score",
+            "/staff/content/service/new",
+            "/staff/content/service/hundesteuer-anmelden",
+            "/staff/content/service/hundesteuer-anmelden/edit",
+            "/staff/content/service/hundesteuer-anmelden/compare?from=1&to=1",
+            "/staff/content/service/hundesteuer-anmelden/revisions/1/preview",
+            "/staff/content/service/hundesteuer-anmelden/revisions/1/render/de",
+            "/staff/content/service/no-such-thing",
+            "/staff/people",
+            "/staff/audit",
+        ];
+        for page in pages {
+            let answer = anonymous.get(page).await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{page}");
+            assert!(
+                answer.location().starts_with("/staff/sign-in?next="),
+                "{page}"
+            );
+            assert!(!answer.body.contains("Hundesteuer"), "{page}");
+        }
+        let writes = [
+            "/staff/content/service/new",
+            "/staff/content/service/hundesteuer-anmelden/edit",
+            "/staff/content/service/hundesteuer-anmelden/revisions/1/approve",
+            "/staff/content/service/hundesteuer-anmelden/revisions/1/preview-link",
+            "/staff/content/service/hundesteuer-anmelden/archive",
+            "/staff/content/service/hundesteuer-anmelden/dates",
+            "/staff/people",
+            "/staff/assist",
+        ];
+        for write in writes {
+            let answer = anonymous.post(write, &[("token", "x")]).await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{write}");
+            assert!(answer.location().starts_with("/staff/sign-in"), "{write}");
+        }
+        for guess in ["/preview/00", "/preview/zz", "/preview/0123456789abcdef/de"] {
+            assert_eq!(
+                anonymous.get(guess).await.status,
+                StatusCode::NOT_FOUND,
+                "{guess}"
+            );
+        }
+        let (_, items) = ContentStore::new(database.clone())
+            .published()
+            .await
+            .unwrap();
+        assert!(
+            items
+                .iter()
+                .any(|item| item.key() == "hundesteuer-anmelden")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn editors_cannot_publish_or_manage_staff_and_a_pending_sign_in_grants_nothing() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let now = monday_morning();
+        let mut erika = Browser::new(app_at(&database, now).await);
+        erika.sign_in("erika@musterstadt.example", now, None).await;
+        let token = erika.get("/staff").await.field("token");
+
+        for page in ["/staff/people", "/staff/audit"] {
+            assert_eq!(
+                erika.get(page).await.status,
+                StatusCode::FORBIDDEN,
+                "{page}"
+            );
+        }
+        for (path, fields) in [
+            (
+                "/staff/content/service/hundesteuer-anmelden/archive",
+                vec![("token", token.as_str())],
+            ),
+            (
+                "/staff/content/service/hundesteuer-anmelden/revisions/1/approve",
+                vec![("token", token.as_str())],
+            ),
+            (
+                "/staff/content/service/hundesteuer-anmelden/revisions/1/send-back",
+                vec![("token", token.as_str()), ("comment", "x")],
+            ),
+            (
+                "/staff/people",
+                vec![
+                    ("token", token.as_str()),
+                    ("email", "x@example.org"),
+                    ("name", "X"),
+                    ("role", "admin"),
+                ],
+            ),
+        ] {
+            let answer = erika.post(path, &fields).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{path}");
+        }
+
+        // A form without this session's token, or sent from another site, is refused.
+        let forged = erika
+            .post(
+                "/staff/content/service/hundesteuer-anmelden/revisions/1/preview-link",
+                &[("token", "1.abc")],
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let mut request =
+            Request::post("/staff/content/service/hundesteuer-anmelden/revisions/1/preview-link")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("origin", "https://evil.example")
+                .body(Body::from(format!("token={}", encode(&token))))
+                .unwrap();
+        request
+            .headers_mut()
+            .insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert_eq!(erika.send(request).await.status, StatusCode::FORBIDDEN);
+
+        // A password without the second factor reaches no staff page.
+        let mut half = Browser::new(app_at(&database, now).await);
+        let token = half.get("/staff/sign-in").await.field("token");
+        let answer = half
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", "paul@musterstadt.example"),
+                    ("password", PASSWORD),
+                    ("token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER);
+        assert!(half.cookie.is_some());
+        let refused = half.get("/staff/content").await;
+        assert_eq!(refused.status, StatusCode::SEE_OTHER);
+        assert!(refused.location().starts_with("/staff/sign-in"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_get_one_answer_and_are_throttled() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let mut visitor = Browser::new(app_at(&database, monday_morning()).await);
+        let token = visitor.get("/staff/sign-in").await.field("token");
+
+        let unknown = visitor
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", "nobody@musterstadt.example"),
+                    ("password", "whatever whatever"),
+                    ("token", &token),
+                ],
+            )
+            .await;
+        let wrong = visitor
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", "erika@musterstadt.example"),
+                    ("password", "whatever whatever"),
+                    ("token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            unknown
+                .body
+                .contains("E-Mail-Adresse oder Passwort stimmen nicht.")
+        );
+        assert!(
+            wrong
+                .body
+                .contains("E-Mail-Adresse oder Passwort stimmen nicht.")
+        );
+
+        let mut last = StatusCode::OK;
+        for _ in 0..10 {
+            last = visitor
+                .post(
+                    "/staff/sign-in",
+                    &[
+                        ("email", "erika@musterstadt.example"),
+                        ("password", "still wrong!!"),
+                        ("token", &token),
+                    ],
+                )
+                .await
+                .status;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_preview_link_shows_a_draft_without_signing_in_until_it_expires() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let now = monday_morning();
+        let store = ContentStore::new(database.clone());
+        let (_, items) = store.published().await.unwrap();
+        let mut item = items
+            .into_iter()
+            .find(|item| item.key() == "hundesteuer-anmelden")
+            .unwrap();
+        if let rathaus_content::model::Item::Service(service) = &mut item {
+            service.de.summary = "Ein ganz neuer Entwurfstext.".to_owned();
+        }
+        store
+            .save_draft(&item, Some(1), "Erika", None, now)
+            .await
+            .unwrap();
+
+        let mut erika = Browser::new(app_at(&database, now).await);
+        erika.sign_in("erika@musterstadt.example", now, None).await;
+        let frames = erika
+            .get("/staff/content/service/hundesteuer-anmelden/revisions/2/preview")
+            .await;
+        assert_eq!(frames.status, StatusCode::OK);
+        assert!(frames.body.contains("<iframe"));
+        let render = erika
+            .get("/staff/content/service/hundesteuer-anmelden/revisions/2/render/de")
+            .await;
+        assert!(render.body.contains("Ein ganz neuer Entwurfstext."));
+        assert_eq!(render.headers.get("x-frame-options").unwrap(), "SAMEORIGIN");
+        assert!(
+            render
+                .headers
+                .get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'self'")
+        );
+
+        let token = erika
+            .get("/staff/content/service/hundesteuer-anmelden")
+            .await
+            .field("token");
+        let made = erika
+            .post(
+                "/staff/content/service/hundesteuer-anmelden/revisions/2/preview-link",
+                &[("token", &token)],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER);
+        let secret = made.location().split("link=").nth(1).unwrap().to_owned();
+
+        let mut stranger = Browser::new(app_at(&database, now + Duration::days(1)).await);
+        let shown = stranger.get(&format!("/preview/{secret}/de")).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.body.contains("Ein ganz neuer Entwurfstext."));
+        assert_eq!(
+            shown.headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        let public = stranger.get("/de/services/hundesteuer-anmelden").await;
+        assert!(!public.body.contains("Ein ganz neuer Entwurfstext."));
+
+        let mut late = Browser::new(app_at(&database, now + Duration::days(8)).await);
+        assert_eq!(
+            late.get(&format!("/preview/{secret}/de")).await.status,
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
