@@ -335,9 +335,10 @@ impl Config {
 }
 
 /// Environment variables with the `RATHAUS_` prefix that are not settings: the path of the
-/// configuration file and the test database. Every other one is a setting, so a misspelt
+/// configuration file, the test database, and the password of the first administrator
+/// (read by `rathaus staff create-admin`). Every other one is a setting, so a misspelt
 /// variable is reported instead of ignored.
-const NOT_SETTINGS: [&str; 2] = ["CONFIG", "TEST_POSTGRES"];
+const NOT_SETTINGS: [&str; 3] = ["CONFIG", "TEST_POSTGRES", "ADMIN_PASSWORD"];
 
 /// Whether an environment variable, named without its `RATHAUS_` prefix, is a setting.
 fn is_setting(name: &str) -> bool {
@@ -463,6 +464,7 @@ mod tests {
     fn the_file_path_and_the_test_database_are_not_settings() {
         assert!(!is_setting("CONFIG"));
         assert!(!is_setting("test_postgres"));
+        assert!(!is_setting("ADMIN_PASSWORD"));
         assert!(is_setting("DATABASE__URL"));
         assert!(
             is_setting("DATABASE_URL"),

@@ -33,8 +33,6 @@ pub mod kinds {
     pub const SECOND_FACTOR_RESET: &str = "second_factor.reset";
     /// A recovery code was used instead of the authenticator.
     pub const RECOVERY_CODE_USED: &str = "second_factor.recovery_code_used";
-    /// Every session of an account was ended.
-    pub const SESSIONS_ENDED: &str = "sessions.ended";
 }
 
 /// One event to record.

@@ -110,7 +110,9 @@ impl Account {
 
     /// May write and change drafts: editors, publishers and administrators.
     pub fn can_edit(&self) -> bool {
-        !self.roles.is_empty()
+        [Role::Editor, Role::Publisher, Role::Admin]
+            .into_iter()
+            .any(|role| self.has_role(role))
     }
 
     /// May approve and publish: publishers and administrators.
@@ -213,8 +215,8 @@ pub struct SessionInfo {
 }
 
 /// A new invitation. The token goes into the link sent to the invited person and is not
-/// stored: only its SHA-256 is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// stored: only its SHA-256 is. `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Invitation {
     /// The invitation's id.
     pub id: Uuid,
@@ -224,6 +226,16 @@ pub struct Invitation {
     pub email: String,
     /// Until when it can be accepted.
     pub expires_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for Invitation {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Invitation")
+            .field("id", &self.id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an open invitation offers, shown on the page where it is accepted.

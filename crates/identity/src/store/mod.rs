@@ -421,6 +421,10 @@ async fn write_roles(
 }
 
 /// How many enabled administrators there are besides `except`.
+///
+/// TODO: on PostgreSQL two administrators demoting each other at the same moment can both
+/// pass this check (SQLite serialises the transactions); lock the administrators' rows once
+/// the database layer offers `SELECT ... FOR UPDATE` for both backends.
 async fn other_admins(transaction: &mut Transaction, except: Uuid) -> Result<i64, IdentityError> {
     let count: Count = transaction
         .fetch_one(

@@ -30,7 +30,7 @@ struct Credentials {
 
 /// A pending sign-in with what the second step needs of its account.
 #[derive(sqlx::FromRow)]
-struct Pending {
+struct PendingSignIn {
     session_id: Uuid,
     account_id: Uuid,
     email: String,
@@ -246,7 +246,7 @@ impl IdentityStore {
     /// accepted for the account.
     async fn accept_totp(
         &self,
-        pending: &Pending,
+        pending: &PendingSignIn,
         secret: &str,
         code: &str,
         now: DateTime<Utc>,
@@ -273,7 +273,7 @@ impl IdentityStore {
     /// Uses up a recovery code.
     async fn accept_recovery_code(
         &self,
-        pending: &Pending,
+        pending: &PendingSignIn,
         code: &str,
         now: DateTime<Utc>,
     ) -> Result<&'static str, IdentityError> {
@@ -320,8 +320,8 @@ impl IdentityStore {
         &self,
         token: &SessionToken,
         now: DateTime<Utc>,
-    ) -> Result<Pending, IdentityError> {
-        let pending: Option<Pending> = self
+    ) -> Result<PendingSignIn, IdentityError> {
+        let pending: Option<PendingSignIn> = self
             .database
             .fetch_optional(
                 "SELECT s.id AS session_id, a.id AS account_id, a.email, a.email_normalised, \
@@ -340,7 +340,7 @@ impl IdentityStore {
     async fn finish_sign_in(
         &self,
         mut transaction: rathaus_base::Transaction,
-        pending: &Pending,
+        pending: &PendingSignIn,
         how: &str,
         now: DateTime<Utc>,
     ) -> Result<SessionToken, IdentityError> {

@@ -145,14 +145,14 @@ impl IdentityStore {
         let mut transaction = self.database.begin().await?;
         let id = insert_account(&mut transaction, &new, &hash, now).await?;
         // The condition makes acceptance single-use even when two requests race.
-        let taken = transaction
+        let accepted = transaction
             .execute(
                 "UPDATE identity_invitations SET accepted_at = $2, account_id = $3 \
                  WHERE id = $1 AND accepted_at IS NULL",
                 &[row.id.into(), now.into(), id.into()],
             )
             .await?;
-        if taken != 1 {
+        if accepted != 1 {
             return Err(IdentityError::InvitationInvalid);
         }
         let detail = format!("invitation {}, roles: {}", row.id, role_list(&new.roles));
@@ -320,15 +320,15 @@ impl IdentityStore {
         if roles.is_empty() {
             return Err(IdentityError::NoRoles);
         }
-        let taken: Option<super::Count> = self
+        let taken: super::Count = self
             .database
-            .fetch_optional(
-                "SELECT 1 AS value FROM identity_accounts \
+            .fetch_one(
+                "SELECT COUNT(*) AS value FROM identity_accounts \
                  WHERE kind = 'staff' AND email_normalised = $1",
                 &[email_normalised.as_str().into()],
             )
             .await?;
-        if taken.is_some() {
+        if taken.value > 0 {
             return Err(IdentityError::EmailTaken);
         }
         Ok(NewAccount {
