@@ -321,6 +321,8 @@ async fn listen_for_changes(pool: sqlx::PgPool, notified: Arc<Notify>) {
                 {
                     tracing::warn!(error = %error, "cannot listen for content changes");
                 } else {
+                    // Changes made before the listening began are caught by one check now.
+                    notified.notify_one();
                     while listener.recv().await.is_ok() {
                         notified.notify_one();
                     }
