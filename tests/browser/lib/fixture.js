@@ -5,11 +5,12 @@ import { after, before } from 'node:test';
 import { openBrowser } from './browser.js';
 import { startServer } from './server.js';
 
-export function serverAndBrowser(browserOptions = {}) {
+export function serverAndBrowser(browserOptions = {}, serverOptions = {}) {
   const fixture = { server: undefined, browser: undefined };
 
   before(async () => {
-    fixture.server = await startServer();
+    const options = typeof serverOptions === 'function' ? await serverOptions() : serverOptions;
+    fixture.server = await startServer(options);
     fixture.browser = await openBrowser(browserOptions);
   });
 

@@ -2,7 +2,7 @@
 // a free port on the loopback address, and the binary that `cargo build -p rathaus` leaves in
 // target/debug. Tests get the base URL and stop the server when they are done.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,17 +32,32 @@ function freePort() {
 
 /**
  * Spawns `rathaus demo` and resolves once it prints its ready line.
+ * @param {object} [options]
+ * @param {Record<string, string>} [options.env] extra settings, such as the mail server
+ * @param {{ email: string, name: string, password: string }} [options.admin] an administrator
+ *   to create with `rathaus staff create-admin` before the server starts
  * @returns {Promise<{ baseUrl: string, stop: () => Promise<void> }>}
  */
-export async function startServer() {
+export async function startServer({ env: extraEnv = {}, admin } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing. Build it first, from the repository root: cargo build -p rathaus`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'rathaus-browser-'));
   const port = await freePort();
+  const env = { ...process.env, ...extraEnv, RATHAUS_DATABASE__URL: `sqlite://${join(dataDir, 'test.db')}` };
+  if (admin) {
+    const created = spawnSync(binary, ['staff', 'create-admin', '--email', admin.email, '--name', admin.name], {
+      cwd: repoRoot,
+      env: { ...env, RATHAUS_ADMIN_PASSWORD: admin.password },
+      encoding: 'utf8',
+    });
+    if (created.status !== 0) {
+      throw new Error(`rathaus staff create-admin failed:\n${created.stdout}${created.stderr}`);
+    }
+  }
   const child = spawn(binary, ['demo', '--listen', `127.0.0.1:${port}`], {
     cwd: repoRoot, // the demo content is found relative to the repository root
-    env: { ...process.env, RATHAUS_DATABASE__URL: `sqlite://${join(dataDir, 'test.db')}` },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
