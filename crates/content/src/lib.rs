@@ -2,7 +2,8 @@
 //! every channel.
 //!
 //! Content items ([`model`]) enter through import files ([`import`]) or, later, the editor,
-//! and are kept with all their revisions in the database ([`store`]). Each node holds the
+//! and are kept with all their revisions in the database ([`store`]); the images and
+//! documents they show are kept beside them ([`media`]). Each node holds the
 //! published content in memory as a [`catalog::Catalog`] with its search index
 //! ([`search`]), and answers every read from it; opening hours ([`hours`]) and distances
 //! ([`location`]) are computed from the catalog.
@@ -13,6 +14,7 @@ pub mod hours;
 pub mod import;
 pub mod location;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod search;
 pub mod store;
@@ -20,4 +22,5 @@ pub mod validate;
 
 pub use catalog::Catalog;
 pub use error::ContentError;
+pub use media::{MediaError, MediaStore};
 pub use store::ContentStore;

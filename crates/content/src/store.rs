@@ -18,11 +18,18 @@ use crate::import::parse_document;
 use crate::model::{Item, Kind};
 
 /// The migrations of the content platform's tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "content items, revisions and accessibility feedback",
-    sql: include_str!("../migrations/2026_12_03_01_content.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "content items, revisions and accessibility feedback",
+        sql: include_str!("../migrations/2026_12_03_01_content.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "media: images and documents with their renditions",
+        sql: include_str!("../migrations/2026_12_10_05_media.sql"),
+    },
+];
 
 /// What an import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
