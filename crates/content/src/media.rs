@@ -77,6 +77,14 @@ impl MediaKind {
         }
     }
 
+    /// The kind with its indefinite article, for messages: "an image", "a document".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            MediaKind::Image => "an image",
+            MediaKind::Document => "a document",
+        }
+    }
+
     /// Parses the database name of a kind.
     pub fn parse(name: &str) -> Option<MediaKind> {
         match name {
@@ -398,7 +406,7 @@ pub enum MediaError {
     #[error("there is no image or document with the key `{0}`")]
     NotFound(String),
     /// The key belongs to a media item of the other kind.
-    #[error("`{key}` is already the key of a {existing}; choose another key")]
+    #[error("`{key}` is already the key of {}; choose another key", .existing.with_article())]
     KindMismatch {
         /// The key.
         key: String,

@@ -53,7 +53,11 @@ pub fn check_references(
             let message = match media.get(key) {
                 None => format!("there is no {wanted} with the key `{key}`"),
                 Some(stored) if *stored != wanted => {
-                    format!("`{key}` is a {stored}, not a {wanted}")
+                    format!(
+                        "`{key}` is {}, not {}",
+                        stored.with_article(),
+                        wanted.with_article()
+                    )
                 }
                 Some(_) => continue,
             };
