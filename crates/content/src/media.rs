@@ -268,6 +268,8 @@ pub struct MediaInfo {
     pub media_type: String,
     /// Size of the original in bytes.
     pub byte_size: u64,
+    /// A hash of the original file.
+    pub etag: String,
     /// Changes whenever any file served for this item changes; web addresses carry it, so
     /// that browsers may keep each file for a year.
     pub version: String,
@@ -584,6 +586,7 @@ struct MediaRow {
     kind: String,
     media_type: String,
     byte_size: i64,
+    original_etag: String,
     version: String,
     details: Json<serde_json::Value>,
     created_at: DateTime<Utc>,
@@ -607,6 +610,7 @@ struct ExistingRow {
     id: Uuid,
     kind: String,
     source_sha256: String,
+    original_etag: String,
     details: Json<serde_json::Value>,
 }
 
@@ -817,7 +821,7 @@ impl MediaStore {
         let rows: Vec<MediaRow> = self
             .database
             .fetch_all(
-                "SELECT id, media_key, kind, media_type, byte_size, version, details, \
+                "SELECT id, media_key, kind, media_type, byte_size, original_etag, version, details, \
                  created_at, created_by, updated_at, updated_by FROM media_items \
                  ORDER BY media_key",
                 &[],
@@ -870,7 +874,7 @@ impl MediaStore {
         let Some(row) = self
             .database
             .fetch_optional::<MediaRow>(
-                "SELECT id, media_key, kind, media_type, byte_size, version, details, \
+                "SELECT id, media_key, kind, media_type, byte_size, original_etag, version, details, \
                  created_at, created_by, updated_at, updated_by FROM media_items \
                  WHERE media_key = $1",
                 &[key.into()],
@@ -986,7 +990,8 @@ impl MediaStore {
         let mut transaction = self.database.begin().await?;
         let Some(row) = transaction
             .fetch_optional::<ExistingRow>(
-                "SELECT id, kind, source_sha256, details FROM media_items WHERE media_key = $1",
+                "SELECT id, kind, source_sha256, original_etag, details FROM media_items \
+                 WHERE media_key = $1",
                 &[key.into()],
             )
             .await?
@@ -1012,7 +1017,8 @@ impl MediaStore {
         Ok(self
             .database
             .fetch_optional(
-                "SELECT id, kind, source_sha256, details FROM media_items WHERE media_key = $1",
+                "SELECT id, kind, source_sha256, original_etag, details FROM media_items \
+                 WHERE media_key = $1",
                 &[key.into()],
             )
             .await?)
@@ -1035,8 +1041,10 @@ async fn prepare_write(
             )?;
             processing::check_image_bytes(&image.bytes)?;
             let source_sha256 = rathaus_base::hex(&Sha256::digest(&image.bytes));
+            // An export holds the stored original, which is unchanged too.
             if let Some(row) = existing
-                && row.source_sha256 == source_sha256
+                && (row.source_sha256 == source_sha256
+                    || row.original_etag == etag_of(&image.bytes))
                 && let Ok(stored) = serde_json::from_value::<StoredImage>(row.details.0.clone())
                 && stored.alt == image.alt
                 && stored.caption == image.caption
@@ -1303,6 +1311,7 @@ fn read_info(row: MediaRow, renditions: Vec<RenditionRow>) -> Result<MediaInfo, 
 
     Ok(MediaInfo {
         byte_size: u64::try_from(row.byte_size).unwrap_or_default(),
+        etag: row.original_etag,
         key,
         media_type: row.media_type,
         version: row.version,

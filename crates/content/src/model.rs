@@ -101,12 +101,21 @@ pub struct Localized {
 impl Localized {
     /// The text in `variant`, or the German text where that variant is missing.
     pub fn get(&self, variant: Variant) -> &str {
+        self.resolve(variant).1
+    }
+
+    /// The text in `variant`, or German where that variant is missing, with the variant
+    /// served.
+    pub fn resolve(&self, variant: Variant) -> (Variant, &str) {
         let text = match variant {
             Variant::German => None,
             Variant::English => self.en.as_deref(),
             Variant::EasyGerman => self.ls.as_deref(),
         };
-        text.unwrap_or(&self.de)
+        match text {
+            Some(text) => (variant, text),
+            None => (Variant::German, &self.de),
+        }
     }
 }
 

@@ -48,7 +48,7 @@ pub const MIGRATIONS: &[rathaus_base::Migration] = &[rathaus_base::Migration {
 
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
-    use routes::{api, feedback, feeds, ops, portal};
+    use routes::{api, feedback, feeds, media, ops, portal};
 
     let portal = Router::new()
         .route("/", get(ops::root))
@@ -81,8 +81,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/life-situations/{key}", get(api::life_situation))
         .route("/api/v1/news", get(api::news))
         .route("/api/v1/pages/{key}", get(api::page))
+        .route("/api/v1/media/{key}", get(api::media))
         .route("/api/v1/search", get(api::search))
         .route("/api/v1/suggest", get(api::suggest));
+
+    // Images and documents are files, not pages: they pass by the page cache, and
+    // browsers keep them by their versioned address.
+    let media_files = Router::new().route("/media/{key}/{variant}", get(media::file));
 
     let operations = Router::new()
         .route("/health", get(ops::health))
@@ -123,6 +128,7 @@ pub fn router(state: AppState) -> Router {
             page_cache::serve_cached,
         ))
         .merge(operations)
+        .merge(media_files)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Fonts are compressed already; compressing them again only costs time.
         .layer(

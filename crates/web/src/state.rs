@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rathaus_base::{Config, Database, DbError};
 use rathaus_content::hours::State;
-use rathaus_content::{Catalog, ContentError, ContentStore};
+use rathaus_content::{Catalog, ContentError, ContentStore, MediaStore};
 
 use crate::assets::Assets;
 use crate::csrf::FormTokens;
@@ -25,6 +25,7 @@ struct Inner {
     state: State,
     database: Database,
     store: ContentStore,
+    media: MediaStore,
     catalog: RwLock<Arc<Catalog>>,
     templates: Templates,
     messages: Messages,
@@ -87,6 +88,13 @@ async fn shared_secret(database: &Database, name: &str) -> Result<Vec<u8>, DbErr
     Ok(secret.value.into_bytes())
 }
 
+/// The published items and what pages need to know about media, as one catalog.
+async fn load_catalog(store: &ContentStore, media: &MediaStore) -> Result<Catalog, ContentError> {
+    let (version, items) = store.published().await?;
+    let media = media.list(None).await?;
+    Ok(Catalog::build(version, items).with_media(media))
+}
+
 impl AppState {
     /// Builds the state and loads the published content.
     pub async fn new(
@@ -103,7 +111,8 @@ impl AppState {
         let messages = Messages::load().map_err(StartError::Messages)?;
         let form_tokens = FormTokens::with_key(shared_secret(&database, "form-key").await?);
         let store = ContentStore::new(database.clone());
-        let (version, items) = store.published().await?;
+        let media = MediaStore::new(database.clone());
+        let catalog = load_catalog(&store, &media).await?;
 
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -111,7 +120,8 @@ impl AppState {
                 state,
                 database,
                 store,
-                catalog: RwLock::new(Arc::new(Catalog::build(version, items))),
+                media,
+                catalog: RwLock::new(Arc::new(catalog)),
                 templates,
                 messages,
                 assets,
@@ -141,6 +151,11 @@ impl AppState {
     /// The content platform's store.
     pub fn store(&self) -> &ContentStore {
         &self.inner.store
+    }
+
+    /// The images and documents, with their files.
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
     }
 
     /// The published content as it is now.
@@ -203,8 +218,8 @@ impl AppState {
             return Ok(false);
         }
 
-        let (version, items) = self.inner.store.published().await?;
-        let catalog = Arc::new(Catalog::build(version, items));
+        let catalog = Arc::new(load_catalog(&self.inner.store, &self.inner.media).await?);
+        let version = catalog.version();
         match self.inner.catalog.write() {
             Ok(mut guard) => *guard = catalog,
             Err(poisoned) => *poisoned.into_inner() = catalog,

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::page::PageContext;
+use crate::routes::media::DocumentView;
 use crate::state::AppState;
 use crate::structured_data;
 
@@ -369,6 +370,7 @@ pub async fn service(
         offices: Vec<OfficeCard>,
         nearest_url: String,
         life_situations: Vec<Link>,
+        documents: Vec<DocumentView>,
         fallback: bool,
     }
 
@@ -446,6 +448,7 @@ pub async fn service(
         offices,
         nearest_url: format!("{}?service={}", context.url("/offices"), service.key),
         life_situations,
+        documents: context.document_views(&service.documents, served),
         fallback: served != context.variant,
     };
 
@@ -886,10 +889,12 @@ pub async fn news_item(
         .breadcrumbs
         .push((context.t("nav_news"), context.url("/news")));
     let fallback = served != context.variant;
+    // The image follows the headline and summary, within the first screen: it loads at once.
+    let image = context.image_view(news.image.as_deref(), served, false);
     context.render(
         "news_item.html",
         &layout,
-        view! { card => card, body => body, fallback => fallback },
+        view! { card => card, body => body, image => image, fallback => fallback },
     )
 }
 
@@ -1028,6 +1033,8 @@ pub fn render_page(
     context.note_fallback(&mut layout, served);
     let view = view! {
         title => texts.title.clone(),
+        // The image follows the title, within the first screen: it loads at once.
+        image => context.image_view(page.image.as_deref(), served, false),
         body => markdown::to_html(&texts.body),
         statement => statement,
         videos => videos,
