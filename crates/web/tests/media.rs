@@ -248,6 +248,11 @@ async fn a_service_links_its_documents_which_open_in_the_browser() {
             "inline; filename=\"merkblatt-wohnsitzanmeldung.pdf\""
         );
         assert!(pdf.body.starts_with(b"%PDF-"));
+        // The browser's PDF viewer runs under the document's policy and needs its plugin.
+        assert_eq!(
+            pdf.header(header::CONTENT_SECURITY_POLICY),
+            "frame-ancestors 'none'"
+        );
         assert_eq!(
             pdf.header(header::CACHE_CONTROL),
             "public, max-age=31536000, immutable"

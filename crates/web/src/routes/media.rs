@@ -197,11 +197,17 @@ impl PageContext {
             .as_ref()
             .map(|caption| text_in(caption, self.variant, served));
 
+        // The page column is 96 % of the window less 2 rem of padding; the image fills it up
+        // to its own width.
+        let breakpoint = (main.width + 32) * 100 / 96 + 1;
+
         Some(ImageView {
             src: media_url(info, &main.variant),
             srcset: srcset.join(", "),
-            // Shown at its own width at most, and across the column on narrower screens.
-            sizes: format!("(min-width: {}px) {}px, 100vw", main.width + 64, main.width),
+            sizes: format!(
+                "(min-width: {breakpoint}px) {}px, calc(96vw - 2rem)",
+                main.width
+            ),
             width: main.width,
             height: main.height,
             alt,
