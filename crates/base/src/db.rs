@@ -9,8 +9,9 @@
 //!
 //! Types that differ between the backends are stored as follows: UUIDs as `BLOB` in SQLite
 //! and `UUID` in PostgreSQL; timestamps as ISO 8601 `TEXT` in SQLite and `TIMESTAMPTZ` in
-//! PostgreSQL; JSON as `TEXT` in SQLite and `JSONB` in PostgreSQL. Migrations name these
-//! with placeholders (see [`crate::migrate`]).
+//! PostgreSQL; JSON as `TEXT` in SQLite and `JSONB` in PostgreSQL; binary data such as
+//! images as `BLOB` in SQLite and `BYTEA` in PostgreSQL. Migrations name these with
+//! placeholders (see [`crate::migrate`]).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -84,6 +85,8 @@ pub enum Value {
     Time(Option<DateTime<Utc>>),
     /// A JSON document.
     Json(Option<serde_json::Value>),
+    /// Binary data, such as the bytes of an image.
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! value_from {
@@ -108,9 +111,12 @@ value_from!(Text, &str);
 value_from!(Uuid, Uuid);
 value_from!(Time, DateTime<Utc>);
 value_from!(Json, serde_json::Value);
+value_from!(Bytes, Vec<u8>);
+value_from!(Bytes, &[u8]);
 
 /// A row type both backends can read: derive `sqlx::FromRow` with field types that exist in
-/// both (integers, `bool`, `String`, `Uuid`, `DateTime<Utc>`, `sqlx::types::Json<T>`).
+/// both (integers, `bool`, `String`, `Uuid`, `DateTime<Utc>`, `sqlx::types::Json<T>`,
+/// `Vec<u8>`).
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
@@ -128,6 +134,7 @@ macro_rules! bind_values {
                 Value::Uuid(v) => query.bind(v),
                 Value::Time(v) => query.bind(v),
                 Value::Json(v) => query.bind(v.map(sqlx::types::Json)),
+                Value::Bytes(v) => query.bind(v),
             };
         }
         query

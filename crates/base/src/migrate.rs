@@ -10,6 +10,7 @@
 //! | `{timestamp}` | `TEXT`    | `TIMESTAMPTZ` |
 //! | `{json}`      | `TEXT`    | `JSONB`       |
 //! | `{serial}`    | `INTEGER PRIMARY KEY AUTOINCREMENT` | `BIGSERIAL PRIMARY KEY` |
+//! | `{blob}`      | `BLOB`    | `BYTEA`       |
 //!
 //! Applied migrations are recorded with a checksum in `rathaus_migrations`; a migration that
 //! was changed after it ran is an error, because the database would no longer match the
@@ -35,18 +36,20 @@ pub struct Migration {
 
 /// The SQL of a migration for one backend.
 pub fn render(sql: &str, backend: Backend) -> String {
-    let types: [(&str, &str); 4] = match backend {
+    let types: [(&str, &str); 5] = match backend {
         Backend::Sqlite => [
             ("{uuid}", "BLOB"),
             ("{timestamp}", "TEXT"),
             ("{json}", "TEXT"),
             ("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+            ("{blob}", "BLOB"),
         ],
         Backend::Postgres => [
             ("{uuid}", "UUID"),
             ("{timestamp}", "TIMESTAMPTZ"),
             ("{json}", "JSONB"),
             ("{serial}", "BIGSERIAL PRIMARY KEY"),
+            ("{blob}", "BYTEA"),
         ],
     };
     types

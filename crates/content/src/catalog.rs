@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use crate::location;
+use crate::media::MediaInfo;
 use crate::model::{
     Coordinates, District, Item, Kind, LifeSituation, News, Office, Page, PageRole, Service,
     Variant,
@@ -88,6 +89,7 @@ pub struct Catalog {
     services_by_office: HashMap<String, Vec<String>>,
     search_index: SearchIndex,
     search_items: Vec<(Kind, String)>,
+    media: BTreeMap<String, MediaInfo>,
 }
 
 impl Catalog {
@@ -104,6 +106,7 @@ impl Catalog {
             services_by_office: HashMap::new(),
             search_index: SearchIndex::build(&[]),
             search_items: Vec::new(),
+            media: BTreeMap::new(),
         };
         for item in items {
             match item {
@@ -132,6 +135,28 @@ impl Catalog {
         }
         catalog.build_search_index();
         catalog
+    }
+
+    /// The catalog with the facts of the stored media (sizes, texts, versions), which pages
+    /// need to show images and link documents. Read with the items, after the content
+    /// version, they are at least as new as the items.
+    #[must_use]
+    pub fn with_media(mut self, media: Vec<MediaInfo>) -> Catalog {
+        self.media = media
+            .into_iter()
+            .map(|info| (info.key.clone(), info))
+            .collect();
+        self
+    }
+
+    /// An image or document by key.
+    pub fn media(&self, key: &str) -> Option<&MediaInfo> {
+        self.media.get(key)
+    }
+
+    /// Every image and document, by key.
+    pub fn all_media(&self) -> impl Iterator<Item = &MediaInfo> {
+        self.media.values()
     }
 
     /// An empty catalog, before any content is loaded.

@@ -17,6 +17,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
 use crate::import::parse_document;
+use crate::media::MediaKind;
 use crate::model::{Item, Kind, Variant};
 
 /// Submitted or prepared form values: each field name with its values (several for a
@@ -56,6 +57,10 @@ pub enum Input {
     Reference(Kind),
     /// Any number of items of the given kind, chosen by name.
     References(Kind),
+    /// An image or document, chosen by its key and description.
+    Media(MediaKind),
+    /// Any number of images or documents, chosen by key and description.
+    MediaList(MediaKind),
     /// Time ranges of one day, such as `08:00-12:00, 14:00-18:00`.
     DayHours,
     /// A short text in German with optional English and Leichte Sprache.
@@ -206,6 +211,14 @@ const SERVICE: Schema = Schema {
                 required("title", "Titel", Input::Line),
                 field("url", "Adresse", Input::Url),
             ]),
+        ),
+        with_help(
+            field(
+                "documents",
+                "Dokumente zum Herunterladen",
+                Input::MediaList(MediaKind::Document),
+            ),
+            "Formulare und Merkblätter als PDF; neue Dokumente unter „Medien“ hochladen.",
         ),
         field(
             "processing_days",
@@ -361,6 +374,10 @@ const NEWS: Schema = Schema {
     fields: &[
         required("published_at", "Erscheint am", Input::DateTime),
         field("expires_at", "Läuft ab am", Input::DateTime),
+        with_help(
+            field("image", "Bild", Input::Media(MediaKind::Image)),
+            "Neue Bilder unter „Medien“ hochladen, mit Alternativtext und Bildschwerpunkt.",
+        ),
     ],
     texts: &[
         required("title", "Titel", Input::Line),
@@ -372,6 +389,7 @@ const NEWS: Schema = Schema {
 const PAGE: Schema = Schema {
     fields: &[
         field("role", "Art der Seite", Input::Choice(PAGE_ROLE)),
+        field("image", "Bild", Input::Media(MediaKind::Image)),
         with_help(
             field(
                 "accessibility_statement",
@@ -493,7 +511,7 @@ fn fill(values: &mut FormValues, name: &str, field: &Field, value: Option<&Value
     match field.input {
         Input::Lines => put(strings(value).join("\n")),
         Input::DayHours => put(strings(value).join(", ")),
-        Input::References(_) => {
+        Input::References(_) | Input::MediaList(_) => {
             values.insert(name.to_owned(), strings(value));
         }
         Input::Checkbox => {
@@ -543,7 +561,8 @@ fn fill(values: &mut FormValues, name: &str, field: &Field, value: Option<&Value
         | Input::Money
         | Input::Choice(_)
         | Input::Date
-        | Input::Reference(_) => put(scalar_text(value)),
+        | Input::Reference(_)
+        | Input::Media(_) => put(scalar_text(value)),
     }
 }
 
@@ -667,7 +686,7 @@ fn read(
             }
             Some(Value::Object(object))
         }
-        Input::References(_) => Some(Value::Array(
+        Input::References(_) | Input::MediaList(_) => Some(Value::Array(
             values
                 .get(name)
                 .into_iter()

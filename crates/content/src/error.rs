@@ -24,6 +24,9 @@ pub enum ContentError {
         /// What is wrong.
         reason: String,
     },
+    /// A media operation failed.
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
     /// Writing an export failed.
     #[error("cannot write {path}: {source}")]
     Write {

@@ -2,7 +2,8 @@
 //! every channel.
 //!
 //! Content items ([`model`]) enter through import files ([`import`]) or the staff portal's
-//! editor, and are kept with all their revisions in the database ([`store`]); the editorial workflow
+//! editor, and are kept with all their revisions in the database ([`store`]); the images and
+//! documents they show are kept beside them ([`media`]), and the editorial workflow
 //! ([`workflow`]) takes a draft through review to publication. Each node holds the
 //! published content in memory as a [`catalog::Catalog`] with its search index
 //! ([`search`]), and answers every read from it; opening hours ([`hours`]) and distances
@@ -18,6 +19,7 @@ pub mod hours;
 pub mod import;
 pub mod location;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod readability;
 pub mod search;
@@ -27,5 +29,6 @@ pub mod workflow;
 
 pub use catalog::Catalog;
 pub use error::ContentError;
+pub use media::{MediaError, MediaStore};
 pub use store::ContentStore;
 pub use workflow::WorkflowError;

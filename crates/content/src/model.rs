@@ -13,6 +13,8 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::media::MediaKind;
+
 /// A language variant of the content. German is the default and the fallback.
 #[derive(
     Debug,
@@ -99,12 +101,21 @@ pub struct Localized {
 impl Localized {
     /// The text in `variant`, or the German text where that variant is missing.
     pub fn get(&self, variant: Variant) -> &str {
+        self.resolve(variant).1
+    }
+
+    /// The text in `variant`, or German where that variant is missing, with the variant
+    /// served.
+    pub fn resolve(&self, variant: Variant) -> (Variant, &str) {
         let text = match variant {
             Variant::German => None,
             Variant::English => self.en.as_deref(),
             Variant::EasyGerman => self.ls.as_deref(),
         };
-        text.unwrap_or(&self.de)
+        match text {
+            Some(text) => (variant, text),
+            None => (Variant::German, &self.de),
+        }
     }
 }
 
@@ -304,6 +315,30 @@ impl Item {
             Item::District(item) => &item.key,
         }
     }
+
+    /// The media this item shows: for each reference its field (such as `documents[0]`),
+    /// the kind of media it must be, and the media key.
+    pub fn media_references(&self) -> Vec<(String, MediaKind, &str)> {
+        match self {
+            Item::Service(service) => service
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(index, key)| {
+                    (
+                        format!("documents[{index}]"),
+                        MediaKind::Document,
+                        key.as_str(),
+                    )
+                })
+                .collect(),
+            Item::News(News { image, .. }) | Item::Page(Page { image, .. }) => image
+                .iter()
+                .map(|key| ("image".to_owned(), MediaKind::Image, key.as_str()))
+                .collect(),
+            Item::Office(_) | Item::LifeSituation(_) | Item::District(_) => Vec::new(),
+        }
+    }
 }
 
 /// Money as integer cents with a currency. Written in files as a decimal string such as
@@ -498,6 +533,9 @@ pub struct Service {
     /// The laws the service rests on.
     #[serde(default)]
     pub legal_basis: Vec<LegalReference>,
+    /// Keys of the documents (forms, leaflets) offered for download, in the order shown.
+    #[serde(default)]
+    pub documents: Vec<String>,
     /// Typical processing time in working days, if it can be given as a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing_days: Option<u32>,
@@ -856,6 +894,9 @@ pub struct News {
     /// When it expires; it is hidden after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// Key of the image shown with the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// German texts; required.
     pub de: NewsTexts,
     /// English texts, if written.
@@ -984,6 +1025,9 @@ pub struct Page {
     /// Videos shown on the page, such as in German Sign Language.
     #[serde(default)]
     pub videos: Vec<Video>,
+    /// Key of the image shown below the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// German texts; required.
     pub de: PageTexts,
     /// English texts, if written.

@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/2026_12_03_01_content.sql"),
     },
     Migration {
+        version: 5,
+        name: "media: images and documents with their renditions",
+        sql: include_str!("../migrations/2026_12_03_05_media.sql"),
+    },
+    Migration {
         version: 6,
         name: "editorial workflow: review, scheduling, expiry, preview links",
         sql: include_str!("../migrations/2026_12_03_06_editorial_workflow.sql"),

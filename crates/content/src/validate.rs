@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::error::ImportProblem;
+use crate::media::MediaKind;
 use crate::model::{Item, Kind, PageRole};
 
 /// Checks each item on its own and that no key appears twice.
@@ -37,15 +38,37 @@ pub fn check_items(items: &[(PathBuf, Item)]) -> Vec<ImportProblem> {
     problems
 }
 
-/// Checks that every reference names an item of the right kind in `known`.
+/// Checks that every reference names an item of the right kind in `known`, and every image
+/// or document a stored medium of the right kind in `media`.
 pub fn check_references(
     items: &[(PathBuf, Item)],
     known: &BTreeSet<(Kind, String)>,
+    media: &BTreeMap<String, MediaKind>,
 ) -> Vec<ImportProblem> {
     let mut problems = Vec::new();
     let exists = |kind: Kind, key: &str| known.contains(&(kind, key.to_owned()));
 
     for (file, item) in items {
+        for (field, wanted, key) in item.media_references() {
+            let message = match media.get(key) {
+                None => format!("there is no {wanted} with the key `{key}`"),
+                Some(stored) if *stored != wanted => {
+                    format!(
+                        "`{key}` is {}, not {}",
+                        stored.with_article(),
+                        wanted.with_article()
+                    )
+                }
+                Some(_) => continue,
+            };
+            problems.push(ImportProblem {
+                file: file.clone(),
+                item: Some(item.key().to_owned()),
+                field: Some(field),
+                message,
+            });
+        }
+
         let mut missing = |field: String, kind: Kind, key: &str| {
             if !exists(kind, key) {
                 problems.push(ImportProblem {

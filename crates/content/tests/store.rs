@@ -14,7 +14,7 @@ use chrono::{TimeZone, Utc};
 use rathaus_base::testing::each_backend;
 use rathaus_content::model::{Item, Kind, Variant};
 use rathaus_content::store::{MIGRATIONS, NewFeedback};
-use rathaus_content::{ContentError, ContentStore, import};
+use rathaus_content::{ContentError, ContentStore, MediaStore, import};
 
 fn demo_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo")
@@ -149,22 +149,34 @@ async fn a_change_becomes_a_new_revision_and_the_old_one_is_kept() {
 #[tokio::test]
 async fn export_writes_files_that_import_to_the_same_content() {
     each_backend(MIGRATIONS, |database| async move {
-        let store = ContentStore::new(database);
-        let items = demo_items();
+        let store = ContentStore::new(database.clone());
+        let media = MediaStore::new(database);
+        let demo = import::read_folder_with_media(&demo_folder(), &import::Stored::default())
+            .expect("the demo content is valid");
         let now = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
-        store.import(&items, "test", now).await.unwrap();
+        media.import(demo.media.clone(), "test", now).await.unwrap();
+        store.import(&demo.items, "test", now).await.unwrap();
 
         let folder = tempfile::tempdir().unwrap();
         let (_, published) = store.published().await.unwrap();
         import::write_folder(folder.path(), &published).unwrap();
-        let again = import::read_folder(folder.path(), &BTreeSet::new()).unwrap();
+        let mut files = Vec::new();
+        for info in media.list(None).await.unwrap() {
+            let original = media.original(&info.key).await.unwrap().unwrap();
+            files.push((info, original));
+        }
+        assert_eq!(import::write_media(folder.path(), &files).unwrap(), 2);
+        let again =
+            import::read_folder_with_media(folder.path(), &import::Stored::default()).unwrap();
 
-        let report = store.import(&again, "test", now).await.unwrap();
+        let report = store.import(&again.items, "test", now).await.unwrap();
         assert_eq!(
             report.unchanged,
-            items.len(),
+            demo.items.len(),
             "the exported files must import unchanged"
         );
+        let report = media.import(again.media, "test", now).await.unwrap();
+        assert_eq!(report.unchanged, demo.media.len(), "and so must the media");
     })
     .await;
 }
@@ -188,9 +200,10 @@ async fn feedback_is_stored_before_it_is_acknowledged() {
 /// Copies the demo folder and lets a test break one file.
 fn broken_copy(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
-    for kind in Kind::ALL {
-        let from = demo_folder().join(kind.folder());
-        let to = copy.path().join(kind.folder());
+    let folders = Kind::ALL.map(Kind::folder);
+    for folder in folders.into_iter().chain([import::MEDIA_FOLDER]) {
+        let from = demo_folder().join(folder);
+        let to = copy.path().join(folder);
         std::fs::create_dir_all(&to).unwrap();
         for entry in std::fs::read_dir(from).unwrap() {
             let entry = entry.unwrap();

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rathaus_base::config::LogFormat;
 use rathaus_base::{Config, Database, Migration, migrate};
-use rathaus_content::{ContentError, ContentStore, import};
+use rathaus_content::{ContentError, ContentStore, MediaStore, import};
 use rathaus_web::{AppState, Clock};
 
 /// Rathaus, the digital town hall.
@@ -143,15 +143,27 @@ async fn run(cli: Cli) -> Result<()> {
             init_logging(&config);
             let database = connect(&config).await?;
             migrate::run(&database, &all_migrations()).await?;
-            let store = ContentStore::new(database);
+            let store = ContentStore::new(database.clone());
             match command {
                 ContentCommand::Import { folder, author } => {
-                    import_folder(&store, &folder, &author).await
+                    import_folder(&database, &folder, &author).await
                 }
                 ContentCommand::Export { folder } => {
                     let (_, items) = store.published().await?;
                     let count = import::write_folder(&folder, &items)?;
-                    println!("exported {count} item(s) to {}", folder.display());
+                    let media = MediaStore::new(database);
+                    let mut files = Vec::new();
+                    for info in media.list(None).await? {
+                        if let Some(original) = media.original(&info.key).await? {
+                            files.push((info, original));
+                        }
+                    }
+                    let media_count = import::write_media(&folder, &files)?;
+                    println!(
+                        "exported {count} item(s) and {media_count} image(s) and document(s) \
+                         to {}",
+                        folder.display()
+                    );
                     Ok(())
                 }
             }
@@ -216,10 +228,15 @@ async fn connect(config: &Config) -> Result<Database> {
         .with_context(|| format!("cannot open the database {}", redact(&config.database.url)))
 }
 
-async fn import_folder(store: &ContentStore, folder: &Path, author: &str) -> Result<()> {
-    let stored = store.keys().await?;
-    let items = match import::read_folder(folder, &stored) {
-        Ok(items) => items,
+async fn import_folder(database: &Database, folder: &Path, author: &str) -> Result<()> {
+    let store = ContentStore::new(database.clone());
+    let media = MediaStore::new(database.clone());
+    let stored = import::Stored {
+        items: store.keys().await?,
+        media: media.kinds().await?,
+    };
+    let content = match import::read_folder_with_media(folder, &stored) {
+        Ok(content) => content,
         Err(ContentError::Import(problems)) => {
             for problem in &problems {
                 eprintln!("{problem}");
@@ -231,10 +248,22 @@ async fn import_folder(store: &ContentStore, folder: &Path, author: &str) -> Res
         }
         Err(error) => return Err(error.into()),
     };
-    let report = store.import(&items, author, chrono::Utc::now()).await?;
+
+    // Media first: the items refer to them.
+    let now = chrono::Utc::now();
+    let media_count = content.media.len();
+    let media_report = media
+        .import(content.media, author, now)
+        .await
+        .context("the media were refused; nothing was changed")?;
+    println!(
+        "imported {media_count} image(s) and document(s): {} new, {} changed, {} unchanged",
+        media_report.created, media_report.updated, media_report.unchanged
+    );
+    let report = store.import(&content.items, author, now).await?;
     println!(
         "imported {} item(s): {} new, {} changed, {} unchanged",
-        items.len(),
+        content.items.len(),
         report.created,
         report.updated,
         report.unchanged
@@ -260,7 +289,7 @@ async fn serve(mut config: Config, demo_content: Option<PathBuf>) -> Result<()> 
     if let Some(folder) = demo_content {
         let store = ContentStore::new(database.clone());
         if store.version().await? == 0 {
-            import_folder(&store, &folder, "demo")
+            import_folder(&database, &folder, "demo")
                 .await
                 .context("loading the demo content")?;
         }

@@ -60,7 +60,7 @@ pub fn all_migrations() -> Vec<rathaus_base::Migration> {
 
 /// All routes with their middleware.
 pub fn router(state: AppState) -> Router {
-    use routes::{api, feedback, feeds, ops, portal};
+    use routes::{api, feedback, feeds, media, ops, portal};
 
     let portal = Router::new()
         .route("/", get(ops::root))
@@ -93,8 +93,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/life-situations/{key}", get(api::life_situation))
         .route("/api/v1/news", get(api::news))
         .route("/api/v1/pages/{key}", get(api::page))
+        .route("/api/v1/media/{key}", get(api::media))
         .route("/api/v1/search", get(api::search))
         .route("/api/v1/suggest", get(api::suggest));
+
+    // Images and documents are files, not pages: they pass by the page cache, and
+    // browsers keep them by their versioned address.
+    let media_files = Router::new().route("/media/{key}/{variant}", get(media::file));
 
     let operations = Router::new()
         .route("/health", get(ops::health))
@@ -142,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(staff)
         .merge(operations)
+        .merge(media_files)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Fonts are compressed already; compressing them again only costs time.
         .layer(

@@ -24,6 +24,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
+/// The content security policy of a PDF document. Browsers show a PDF in a viewer page of
+/// their own that the document's policy also governs, and that viewer needs its plugin and
+/// inline styles; a PDF runs no script of this site, so only framing stays forbidden.
+const DOCUMENT_SECURITY_POLICY: &str = "frame-ancestors 'none'";
+
 /// The same policy for pages this site shows in its own frames (the staff portal's
 /// previews).
 const FRAMEABLE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -62,6 +67,15 @@ pub async fn security_headers(
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == b"application/pdf")
+    {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCUMENT_SECURITY_POLICY),
+        );
     }
     if state.config().server.public_url.starts_with("https://") {
         headers.insert(

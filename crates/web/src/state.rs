@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rathaus_base::mail::{Mailer, Outbox};
 use rathaus_base::{Config, Database, DbError};
 use rathaus_content::hours::State;
-use rathaus_content::{Catalog, ContentError, ContentStore};
+use rathaus_content::{Catalog, ContentError, ContentStore, MediaStore};
 use rathaus_identity::{IdentityConfig, IdentityStore};
 use tokio::sync::Notify;
 
@@ -32,6 +32,7 @@ struct Inner {
     outbox: Outbox,
     mailer: Mailer,
     mail_waiting: Notify,
+    media: MediaStore,
     catalog: RwLock<Arc<Catalog>>,
     templates: Templates,
     messages: Messages,
@@ -97,6 +98,13 @@ async fn shared_secret(database: &Database, name: &str) -> Result<Vec<u8>, DbErr
     Ok(secret.value.into_bytes())
 }
 
+/// The published items and what pages need to know about media, as one catalog.
+async fn load_catalog(store: &ContentStore, media: &MediaStore) -> Result<Catalog, ContentError> {
+    let (version, items) = store.published().await?;
+    let media = media.list(None).await?;
+    Ok(Catalog::build(version, items).with_media(media))
+}
+
 impl AppState {
     /// Builds the state and loads the published content.
     pub async fn new(
@@ -113,7 +121,8 @@ impl AppState {
         let messages = Messages::load().map_err(StartError::Messages)?;
         let form_tokens = FormTokens::with_key(shared_secret(&database, "form-key").await?);
         let store = ContentStore::new(database.clone());
-        let (version, items) = store.published().await?;
+        let media = MediaStore::new(database.clone());
+        let catalog = load_catalog(&store, &media).await?;
         let identity = IdentityStore::new(database.clone(), IdentityConfig::from(&config.identity));
         let mailer = Mailer::from_config(&config.mail)
             .map_err(|error| StartError::Mail(error.to_string()))?;
@@ -129,7 +138,8 @@ impl AppState {
                 outbox,
                 mailer,
                 mail_waiting: Notify::new(),
-                catalog: RwLock::new(Arc::new(Catalog::build(version, items))),
+                media,
+                catalog: RwLock::new(Arc::new(catalog)),
                 templates,
                 messages,
                 assets,
@@ -175,6 +185,11 @@ impl AppState {
     /// at the next round.
     pub fn wake_mail(&self) {
         self.inner.mail_waiting.notify_one();
+    }
+
+    /// The images and documents, with their files.
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
     }
 
     /// The published content as it is now.
@@ -237,8 +252,8 @@ impl AppState {
             return Ok(false);
         }
 
-        let (version, items) = self.inner.store.published().await?;
-        let catalog = Arc::new(Catalog::build(version, items));
+        let catalog = Arc::new(load_catalog(&self.inner.store, &self.inner.media).await?);
+        let version = catalog.version();
         match self.inner.catalog.write() {
             Ok(mut guard) => *guard = catalog,
             Err(poisoned) => *poisoned.into_inner() = catalog,

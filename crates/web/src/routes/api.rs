@@ -12,7 +12,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use rathaus_content::hours::{self, OpenStatus};
-use rathaus_content::model::{Kind, LifeSituation, News, Office, Page, Service, Variant};
+use rathaus_content::media::{MediaDetails, MediaKind};
+use rathaus_content::model::{
+    Kind, LifeSituation, Localized, News, Office, Page, Service, Variant,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -35,6 +38,7 @@ use crate::state::AppState;
         life_situation,
         news,
         page,
+        media,
         search,
         suggest
     ),
@@ -47,6 +51,8 @@ use crate::state::AppState;
         OfficeEntry,
         OfficeState,
         SearchHit,
+        MediaView,
+        RenditionView,
         Problem
     ))
 )]
@@ -328,6 +334,110 @@ pub async fn page(
         .cloned()
         .map(Json)
         .ok_or_else(|| ApiError::not_found("page", &key))
+}
+
+/// One scaled or cropped file of an image.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenditionView {
+    /// Its name, such as `w640`, `16x9-w1024` or `1x1-w320`.
+    pub variant: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Its address.
+    pub url: String,
+}
+
+/// An image or document that services, news and pages refer to by key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaView {
+    /// The key items use.
+    pub key: String,
+    /// `image` or `document`.
+    pub kind: MediaKind,
+    /// Media type of the original file.
+    pub media_type: String,
+    /// Size of the original file in bytes.
+    pub byte_size: u64,
+    /// Address of the original file (the PDF of a document).
+    pub url: String,
+    /// Width of an image in pixels.
+    pub width: Option<u32>,
+    /// Height of an image in pixels.
+    pub height: Option<u32>,
+    /// What an image shows, per variant.
+    pub alt: Option<Localized>,
+    /// An image's caption, per variant.
+    pub caption: Option<Localized>,
+    /// The point of an image that crops keep in view, as fractions of width and height.
+    pub focal_point: Option<[f32; 2]>,
+    /// A document's title, per variant.
+    pub title: Option<Localized>,
+    /// The language a document is written in (BCP 47).
+    pub language: Option<String>,
+    /// The scaled and cropped files of an image.
+    pub renditions: Vec<RenditionView>,
+}
+
+/// One image or document, with the addresses of its files. Addresses carry a version and
+/// may be kept for a year.
+#[utoipa::path(get, path = "/api/v1/media/{key}", params(("key" = String, Path)),
+    responses((status = 200, body = MediaView), (status = 404, body = Problem)))]
+pub async fn media(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<MediaView>, ApiError> {
+    use crate::routes::media::media_url;
+
+    let catalog = state.catalog();
+    let info = catalog
+        .media(&key)
+        .ok_or_else(|| ApiError::not_found("image or document", &key))?;
+    let mut view = MediaView {
+        key: info.key.clone(),
+        kind: info.kind(),
+        media_type: info.media_type.clone(),
+        byte_size: info.byte_size,
+        url: String::new(),
+        width: None,
+        height: None,
+        alt: None,
+        caption: None,
+        focal_point: None,
+        title: None,
+        language: None,
+        renditions: Vec::new(),
+    };
+    match &info.details {
+        MediaDetails::Image(image) => {
+            view.url = media_url(info, "original");
+            view.width = Some(image.width);
+            view.height = Some(image.height);
+            view.alt = Some(image.alt.clone());
+            view.caption.clone_from(&image.caption);
+            view.focal_point = Some([image.focal_point.0, image.focal_point.1]);
+            view.renditions = image
+                .renditions
+                .iter()
+                .map(|rendition| RenditionView {
+                    variant: rendition.variant.clone(),
+                    width: rendition.width,
+                    height: rendition.height,
+                    media_type: rendition.media_type.clone(),
+                    url: media_url(info, &rendition.variant),
+                })
+                .collect();
+        }
+        MediaDetails::Document(document) => {
+            view.url = media_url(info, "document");
+            view.title = Some(document.title.clone());
+            view.language = Some(document.language.clone());
+        }
+    }
+    Ok(Json(view))
 }
 
 fn parse_search(query: &SearchQuery) -> Result<(Variant, Vec<Kind>, usize), ApiError> {

@@ -3,5 +3,6 @@
 pub mod api;
 pub mod feedback;
 pub mod feeds;
+pub mod media;
 pub mod ops;
 pub mod portal;

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::page::PageContext;
+use crate::routes::media::DocumentView;
 use crate::state::AppState;
 use crate::structured_data;
 
@@ -376,6 +377,7 @@ pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebErr
         offices: Vec<OfficeCard>,
         nearest_url: String,
         life_situations: Vec<Link>,
+        documents: Vec<DocumentView>,
         fallback: bool,
     }
 
@@ -452,6 +454,7 @@ pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebErr
         offices,
         nearest_url: format!("{}?service={}", context.url("/offices"), service.key),
         life_situations,
+        documents: context.document_views(&service.documents, served),
         fallback: served != context.variant,
     };
 
@@ -910,10 +913,12 @@ pub fn news_item_page(context: &PageContext, key: &str) -> Result<Response, WebE
         .breadcrumbs
         .push((context.t("nav_news"), context.url("/news")));
     let fallback = served != context.variant;
+    // The image follows the headline and summary, within the first screen: it loads at once.
+    let image = context.image_view(news.image.as_deref(), served, false);
     context.render(
         "news_item.html",
         &layout,
-        view! { card => card, body => body, fallback => fallback },
+        view! { card => card, body => body, image => image, fallback => fallback },
     )
 }
 
@@ -1052,6 +1057,8 @@ pub fn render_page(
     context.note_fallback(&mut layout, served);
     let view = view! {
         title => texts.title.clone(),
+        // The image follows the title, within the first screen: it loads at once.
+        image => context.image_view(page.image.as_deref(), served, false),
         body => markdown::to_html(&texts.body),
         statement => statement,
         videos => videos,

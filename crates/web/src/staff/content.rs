@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rathaus_content::catalog::Catalog;
 use rathaus_content::diff::{self, Change, WordChange};
 use rathaus_content::editor::{self, Field, FieldProblem, FormValues, Input};
+use rathaus_content::media::{MediaDetails, MediaKind};
 use rathaus_content::model::{Item, Kind, Variant};
 use rathaus_content::readability::{self, Analysis, ReadabilitySettings};
 use rathaus_content::store::{RevisionInfo, document_of};
@@ -355,6 +356,8 @@ impl FormBuilder<'_> {
             }
             Input::Reference(kind) => ("reference", self.options_of(kind, &name)),
             Input::References(kind) => ("references", self.options_of(kind, &name)),
+            Input::Media(kind) => ("reference", self.media_options(kind, &name)),
+            Input::MediaList(kind) => ("references", self.media_options(kind, &name)),
             Input::Localized | Input::Group(_) | Input::Object { .. } => ("text", Vec::new()),
         };
         Control {
@@ -395,6 +398,43 @@ impl FormBuilder<'_> {
                 options.push(OptionView {
                     value: (*key).to_owned(),
                     label: format!("{key} (nicht veröffentlicht)"),
+                    selected: true,
+                });
+            }
+        }
+        options
+    }
+
+    /// The images or documents to choose from, by key and German description.
+    fn media_options(&self, kind: MediaKind, name: &str) -> Vec<OptionView> {
+        let chosen: BTreeSet<&str> = self
+            .values
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let mut options: Vec<OptionView> = self
+            .catalog
+            .all_media()
+            .filter(|info| info.kind() == kind)
+            .map(|info| {
+                let description = match &info.details {
+                    MediaDetails::Image(image) => &image.alt.de,
+                    MediaDetails::Document(document) => &document.title.de,
+                };
+                OptionView {
+                    selected: chosen.contains(info.key.as_str()),
+                    value: info.key.clone(),
+                    label: format!("{description} ({})", info.key),
+                }
+            })
+            .collect();
+        for key in &chosen {
+            if !key.is_empty() && options.iter().all(|option| option.value != *key) {
+                options.push(OptionView {
+                    value: (*key).to_owned(),
+                    label: format!("{key} (nicht vorhanden)"),
                     selected: true,
                 });
             }
@@ -898,10 +938,15 @@ async fn save_form(
 fn check_item(state: &AppState, item: &Item) -> Vec<FieldProblem> {
     let file = PathBuf::from("form");
     let entry = [(file, item.clone())];
-    let mut known = published_keys(&state.catalog());
+    let catalog = state.catalog();
+    let mut known = published_keys(&catalog);
     known.insert((item.kind(), item.key().to_owned()));
+    let media: BTreeMap<String, MediaKind> = catalog
+        .all_media()
+        .map(|info| (info.key.clone(), info.kind()))
+        .collect();
     let mut problems = validate::check_items(&entry);
-    problems.extend(validate::check_references(&entry, &known));
+    problems.extend(validate::check_references(&entry, &known, &media));
     problems
         .into_iter()
         .map(|problem| FieldProblem {
