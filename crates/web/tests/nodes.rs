@@ -5,7 +5,6 @@
 
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "a failed set-up step must stop the test"
 )]
 
@@ -68,6 +67,31 @@ impl Checks {
     }
 }
 
+/// A new service and a news item about dwarf poodles, made from the demo's dog tax and a
+/// current news item.
+fn new_items(items: &[Item], now: chrono::DateTime<Utc>) -> (Item, Item) {
+    let mut service = items
+        .iter()
+        .find(|item| item.key() == "hundesteuer-anmelden")
+        .unwrap()
+        .clone();
+    if let Item::Service(service) = &mut service {
+        service.key = String::from("zwergpudel-anmelden");
+        service.de.name = String::from("Zwergpudel anmelden");
+    }
+    let mut news = items
+        .iter()
+        .find(|item| matches!(item, Item::News(news) if news.is_current(now)))
+        .unwrap()
+        .clone();
+    if let Item::News(news) = &mut news {
+        news.key = String::from("zwergpudel-sprechstunde");
+        news.de.title = String::from("Sprechstunde für Zwergpudel");
+        news.published_at = now - chrono::Duration::hours(1);
+    }
+    (service, news)
+}
+
 #[tokio::test]
 async fn a_publication_on_one_node_shows_on_the_other_within_a_second() {
     let Some((first, cleanup)) = postgres_database().await else {
@@ -105,25 +129,7 @@ async fn a_publication_on_one_node_shows_on_the_other_within_a_second() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // A new service and a news item go through review on the first node.
-    let mut service = items
-        .iter()
-        .find(|item| item.key() == "hundesteuer-anmelden")
-        .unwrap()
-        .clone();
-    if let Item::Service(service) = &mut service {
-        service.key = "zwergpudel-anmelden".to_owned();
-        service.de.name = "Zwergpudel anmelden".to_owned();
-    }
-    let mut news = items
-        .iter()
-        .find(|item| matches!(item, Item::News(news) if news.is_current(now)))
-        .unwrap()
-        .clone();
-    if let Item::News(news) = &mut news {
-        news.key = "zwergpudel-sprechstunde".to_owned();
-        news.de.title = "Sprechstunde für Zwergpudel".to_owned();
-        news.published_at = now - chrono::Duration::hours(1);
-    }
+    let (service, news) = new_items(&items, now);
     for item in [&service, &news] {
         store
             .save_draft(item, None, "Erika", None, now)

@@ -111,7 +111,11 @@ impl Browser {
         let headers = response.headers().clone();
         if let Some(set) = headers.get(header::SET_COOKIE) {
             let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = pair.ends_with('=').then_some(None).unwrap_or(Some(pair));
+            self.cookie = if pair.ends_with('=') {
+                None
+            } else {
+                Some(pair)
+            };
         }
         let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
             .await

@@ -332,10 +332,6 @@ pub async fn a_to_z(
 }
 
 /// `/{lang}/services/{key}`: one service.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one view with one field per section of the page"
-)]
 pub async fn service(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
@@ -346,6 +342,10 @@ pub async fn service(
 
 /// Renders the page of one service of `context`'s catalog; the staff preview renders drafts
 /// through it with a catalog that holds the draft.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one view with one field per section of the page"
+)]
 pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct FeeView {
@@ -381,7 +381,7 @@ pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebErr
         fallback: bool,
     }
 
-    let service = context.catalog.service(&key).ok_or(WebError::NotFound)?;
+    let service = context.catalog.service(key).ok_or(WebError::NotFound)?;
     let (served, texts) = service.texts().resolve(context.variant);
 
     let fees = service
@@ -465,7 +465,7 @@ pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebErr
         .breadcrumbs
         .push((context.t("nav_a_to_z"), context.url("/a-z")));
     layout.json_ld = Some(structured_data::service(
-        &context,
+        context,
         service,
         &layout.canonical,
     ));
@@ -594,10 +594,6 @@ pub async fn offices(
 }
 
 /// `/{lang}/offices/{key}`: one office with its hours and services.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one view with one field per section of the page"
-)]
 pub async fn office(
     State(state): State<AppState>,
     Path((lang, key)): Path<(String, String)>,
@@ -608,6 +604,10 @@ pub async fn office(
 
 /// Renders the page of one office of `context`'s catalog; the staff preview renders drafts
 /// through it with a catalog that holds the draft.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one view with one field per section of the page"
+)]
 pub fn office_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     #[derive(Serialize)]
     struct DayView {
@@ -633,7 +633,7 @@ pub fn office_page(context: &PageContext, key: &str) -> Result<Response, WebErro
         fallback: bool,
     }
 
-    let office = context.catalog.office(&key).ok_or(WebError::NotFound)?;
+    let office = context.catalog.office(key).ok_or(WebError::NotFound)?;
     let (served, texts) = office.texts().resolve(context.variant);
     let today = context
         .now
@@ -731,7 +731,7 @@ pub fn office_page(context: &PageContext, key: &str) -> Result<Response, WebErro
     layout
         .breadcrumbs
         .push((context.t("nav_offices"), context.url("/offices")));
-    layout.json_ld = Some(structured_data::office(&context, office, &layout.canonical));
+    layout.json_ld = Some(structured_data::office(context, office, &layout.canonical));
     context.render("office.html", &layout, view)
 }
 
@@ -795,7 +795,7 @@ pub fn life_situation_page(context: &PageContext, key: &str) -> Result<Response,
 
     let situation = context
         .catalog
-        .life_situation(&key)
+        .life_situation(key)
         .ok_or(WebError::NotFound)?;
     let (served, texts) = situation.texts().resolve(context.variant);
     let steps = situation
@@ -898,10 +898,10 @@ pub async fn news_item(
 pub fn news_item_page(context: &PageContext, key: &str) -> Result<Response, WebError> {
     let news = context
         .catalog
-        .news_item(&key, context.now)
+        .news_item(key, context.now)
         .ok_or(WebError::NotFound)?;
     let (served, texts) = news.texts().resolve(context.variant);
-    let card = news_card(&context, news);
+    let card = news_card(context, news);
     let body = markdown::to_html(&texts.body);
 
     let path = format!("/news/{key}");

@@ -358,7 +358,8 @@ impl FormBuilder<'_> {
             Input::References(kind) => ("references", self.options_of(kind, &name)),
             Input::Media(kind) => ("reference", self.media_options(kind, &name)),
             Input::MediaList(kind) => ("references", self.media_options(kind, &name)),
-            Input::Localized | Input::Group(_) | Input::Object { .. } => ("text", Vec::new()),
+            // Composite inputs are drawn as their parts; this arm is never shown.
+            Input::Localized | Input::Group(_) | Input::Object { .. } => ("composite", Vec::new()),
         };
         Control {
             id: control_id(&name),
@@ -474,7 +475,7 @@ impl FormBuilder<'_> {
         match field.input {
             Input::Group(fields) => {
                 let count = editor::group_len(self.values, field.name);
-                let entries = (0..count + editor::SPARE_ENTRIES)
+                let entries = (0..=count)
                     .map(|index| {
                         let prefix = format!("{}[{index}]", field.name);
                         EntryView {
@@ -1456,35 +1457,46 @@ pub async fn compare(
     )
 }
 
-/// The German label of a field path such as `de.summary` or `fees[0].amount`.
+/// The German label of a field path such as `de.summary` or `fees[0].amount` (shown as
+/// "Gebühren, Eintrag 1: Betrag in Euro").
 fn field_label(kind: Kind, path: &str) -> String {
     let schema = editor::schema(kind);
-    let mut parts = path.split('.');
-    let Some(first) = parts.next() else {
+    let texts = path
+        .split_once('.')
+        .and_then(|(code, rest)| Some((Variant::from_code(code)?, rest)));
+    let (fields, rest, suffix) = match texts {
+        Some((variant, rest)) => (schema.texts, rest, format!(" ({})", variant_label(variant))),
+        None => (schema.fields, path, String::new()),
+    };
+    format!("{}{suffix}", label_in(fields, rest))
+}
+
+/// The label of `path` among `fields`, following groups and nested structures.
+fn label_in(fields: &[Field], path: &str) -> String {
+    let (head, tail) = path.split_once('.').unwrap_or((path, ""));
+    let (name, index) = match head.split_once('[') {
+        Some((name, index)) => (name, index.trim_end_matches(']').parse::<usize>().ok()),
+        None => (head, None),
+    };
+    let Some(field) = fields.iter().find(|field| field.name == name) else {
         return path.to_owned();
     };
-    if let Some(variant) = Variant::from_code(first) {
-        let rest: Vec<&str> = parts.collect();
-        let name = rest
-            .first()
-            .map_or("", |name| name.split('[').next().unwrap_or(name));
-        let label = schema
-            .texts
-            .iter()
-            .find(|field| field.name == name)
-            .map_or(name, |field| field.label);
-        return format!("{label} ({})", variant_label(variant));
+    let mut label = field.label.to_owned();
+    if let Some(index) = index {
+        label = format!("{label}, Eintrag {}", index + 1);
     }
-    let name = first.split('[').next().unwrap_or(first);
-    let label = schema
-        .fields
-        .iter()
-        .find(|field| field.name == name)
-        .map_or(name, |field| field.label);
-    if path == name {
-        label.to_owned()
-    } else {
-        format!("{label}: {}", &path[name.len()..])
+    if tail.is_empty() {
+        return label;
+    }
+    match field.input {
+        Input::Group(sub) | Input::Object { fields: sub, .. } => {
+            format!("{label}: {}", label_in(sub, tail))
+        }
+        Input::Localized => match Variant::from_code(tail) {
+            Some(variant) => format!("{label} ({})", variant_label(variant)),
+            None => label,
+        },
+        _ => label,
     }
 }
 
