@@ -31,6 +31,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Staff sign-in: sessions, password rules and hashing.
     pub identity: IdentitySettings,
+    /// The limits behind the readability advice in the staff portal.
+    pub readability: ReadabilityLimits,
 }
 
 /// The HTTP server.
@@ -214,6 +216,33 @@ impl Default for IdentitySettings {
     }
 }
 
+/// The limits behind the readability advice editors see while writing. The advice is never a
+/// gate; these only decide what is pointed out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReadabilityLimits {
+    /// A German or English sentence with more words is pointed out. Default 15.
+    pub max_sentence_words: usize,
+    /// A Leichte Sprache sentence with more words is pointed out. Default 10.
+    pub max_sentence_words_easy: usize,
+    /// A word with more letters is pointed out as long. Default 15.
+    pub long_word_letters: usize,
+    /// In Leichte Sprache, a capitalised word with more letters and no hyphen or Mediopunkt
+    /// is pointed out as a compound to split. Default 10.
+    pub max_compound_letters_easy: usize,
+}
+
+impl Default for ReadabilityLimits {
+    fn default() -> Self {
+        ReadabilityLimits {
+            max_sentence_words: 15,
+            max_sentence_words_easy: 10,
+            long_word_letters: 15,
+            max_compound_letters_easy: 10,
+        }
+    }
+}
+
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -286,6 +315,23 @@ impl Config {
             return invalid(why.key, &why.reason);
         }
         self.validate_identity()?;
+        let limits = &self.readability;
+        for (key, value) in [
+            ("readability.max_sentence_words", limits.max_sentence_words),
+            (
+                "readability.max_sentence_words_easy",
+                limits.max_sentence_words_easy,
+            ),
+            ("readability.long_word_letters", limits.long_word_letters),
+            (
+                "readability.max_compound_letters_easy",
+                limits.max_compound_letters_easy,
+            ),
+        ] {
+            if value == 0 {
+                return invalid(key, "must be at least 1");
+            }
+        }
 
         Ok(())
     }

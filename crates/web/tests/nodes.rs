@@ -180,3 +180,43 @@ async fn a_publication_on_one_node_shows_on_the_other_within_a_second() {
     first.close().await;
     cleanup.await;
 }
+
+#[tokio::test]
+async fn a_node_publishes_a_scheduled_revision_by_itself_when_its_time_comes() {
+    rathaus_base::testing::each_backend(&rathaus_web::all_migrations(), |database| async move {
+        let now = Utc::now();
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
+        let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
+        let store = ContentStore::new(database.clone());
+        store.import(&items, "test", now).await.unwrap();
+        let node = AppState::new(Config::default(), database.clone(), None, Clock::System)
+            .await
+            .unwrap();
+        let worker = tokio::spawn(node.clone().run_scheduled_work());
+
+        let (service, _) = new_items(&items, now);
+        store.save_draft(&service, None, "Erika", None, now).await.unwrap();
+        store
+            .submit_for_review(service.kind(), service.key(), 1)
+            .await
+            .unwrap();
+        let at = now + chrono::Duration::seconds(2);
+        store
+            .approve(service.kind(), service.key(), 1, "Paul", Some(at), now)
+            .await
+            .unwrap();
+        assert!(node.catalog().service("zwergpudel-anmelden").is_none());
+
+        let started = Instant::now();
+        while node.catalog().service("zwergpudel-anmelden").is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the scheduled revision was not published"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(Utc::now() >= at, "not before its time");
+        worker.abort();
+    })
+    .await;
+}

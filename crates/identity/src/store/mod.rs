@@ -422,10 +422,15 @@ async fn write_roles(
 
 /// How many enabled administrators there are besides `except`.
 ///
-/// TODO: on PostgreSQL two administrators demoting each other at the same moment can both
-/// pass this check (SQLite serialises the transactions); lock the administrators' rows once
-/// the database layer offers `SELECT ... FOR UPDATE` for both backends.
+/// Two administrators demoting each other at the same moment must not both pass this check.
+/// SQLite runs one writing transaction at a time; on PostgreSQL the check takes a lock held
+/// until the transaction ends, so the second check counts after the first change committed.
 async fn other_admins(transaction: &mut Transaction, except: Uuid) -> Result<i64, IdentityError> {
+    if transaction.backend() == rathaus_base::Backend::Postgres {
+        transaction
+            .execute("SELECT pg_advisory_xact_lock(7243001)", &[])
+            .await?;
+    }
     let count: Count = transaction
         .fetch_one(
             "SELECT COUNT(*) AS value FROM identity_accounts a \

@@ -26,6 +26,17 @@ use super::{SignedIn, StaffLayout, render, see_other};
 use crate::error::WebError;
 use crate::state::AppState;
 
+/// The readability limits the city configured.
+fn readability_settings(state: &AppState) -> ReadabilitySettings {
+    let limits = &state.config().readability;
+    ReadabilitySettings {
+        max_sentence_words: limits.max_sentence_words,
+        max_sentence_words_easy: limits.max_sentence_words_easy,
+        long_word_letters: limits.long_word_letters,
+        max_compound_letters_easy: limits.max_compound_letters_easy,
+    }
+}
+
 /// The German name of a kind, in the singular and the plural.
 pub fn kind_label(kind: Kind) -> (&'static str, &'static str) {
     match kind {
@@ -98,7 +109,7 @@ struct ItemRow {
 }
 
 fn item_row(state: &AppState, entry: &ItemOverview, today: NaiveDate) -> ItemRow {
-    let settings = ReadabilitySettings::default();
+    let settings = readability_settings(state);
     let flesch = editor::running_text(&entry.latest, Variant::German)
         .and_then(|text| readability::analyse(&text, Variant::German, &settings).flesch_amstad);
     ItemRow {
@@ -667,7 +678,7 @@ fn edit_page(state: &AppState, staff: &SignedIn, page: EditPage) -> Result<Respo
     let readability = page
         .checked
         .as_ref()
-        .map(readability_views)
+        .map(|item| readability_views(state, item))
         .unwrap_or_default();
 
     let failed = !problems.is_empty() || page.conflict.is_some();
@@ -991,8 +1002,8 @@ struct FindingView {
     excerpt: String,
 }
 
-fn readability_views(item: &Item) -> Vec<ReadabilityView> {
-    let settings = ReadabilitySettings::default();
+fn readability_views(state: &AppState, item: &Item) -> Vec<ReadabilityView> {
+    let settings = readability_settings(state);
     [Variant::German, Variant::EasyGerman]
         .into_iter()
         .filter_map(|variant| {
@@ -1141,7 +1152,7 @@ pub async fn item(
         review_due => entry.review_due.map(|date| date.to_string()),
         overdue => entry.review_overdue(state.now().with_timezone(&tz).date_naive()),
         expire_at => entry.expire_at.map(|at| at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()),
-        readability => readability_views(&latest_item),
+        readability => readability_views(&state, &latest_item),
         preview_link => preview_link,
         is_own => latest_info.author == staff.name(),
     };
@@ -1535,7 +1546,7 @@ pub async fn assist(
     let variant = Variant::from_code(&form.variant).unwrap_or(Variant::German);
     let text: String = form.text.chars().take(100_000).collect();
 
-    let analysis = readability::analyse(&text, variant, &ReadabilitySettings::default());
+    let analysis = readability::analyse(&text, variant, &readability_settings(&state));
     let findings = analysis
         .long_sentences
         .iter()
