@@ -176,15 +176,8 @@ struct OverviewRow {
     kind: String,
     item_key: String,
     document: Json<serde_json::Value>,
-    number: i64,
-    state: String,
-    author: String,
-    note: Option<String>,
-    created_at: DateTime<Utc>,
-    publish_at: Option<DateTime<Utc>>,
-    reviewed_by: Option<String>,
-    reviewed_at: Option<DateTime<Utc>>,
-    review_comment: Option<String>,
+    #[sqlx(flatten)]
+    revision: RevisionInfo,
     published_number: Option<i64>,
     review_due: Option<String>,
     expire_at: Option<DateTime<Utc>>,
@@ -284,16 +277,28 @@ impl ContentStore {
         key: &str,
         number: i64,
     ) -> Result<(), WorkflowError> {
+        self.move_revision(
+            (kind, key, number),
+            "draft",
+            "sent to review",
+            "UPDATE content_revisions SET state = 'in-review' WHERE id = $1",
+        )
+        .await
+    }
+
+    /// Runs `update` (with the revision's id as `$1`) if the revision is in state `from`.
+    async fn move_revision(
+        &self,
+        (kind, key, number): (Kind, &str, i64),
+        from: &str,
+        step: &'static str,
+        update: &'static str,
+    ) -> Result<(), WorkflowError> {
         let mut transaction = self.database.begin().await?;
         let revision = revision_row(&mut transaction, kind, key, number).await?;
-        require_state(&revision, "draft", "sent to review")?;
+        require_state(&revision, from, step)?;
 
-        transaction
-            .execute(
-                "UPDATE content_revisions SET state = 'in-review' WHERE id = $1",
-                &[revision.id.into()],
-            )
-            .await?;
+        transaction.execute(update, &[revision.id.into()]).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -384,18 +389,13 @@ impl ContentStore {
         key: &str,
         number: i64,
     ) -> Result<(), WorkflowError> {
-        let mut transaction = self.database.begin().await?;
-        let revision = revision_row(&mut transaction, kind, key, number).await?;
-        require_state(&revision, "scheduled", "unscheduled")?;
-
-        transaction
-            .execute(
-                "UPDATE content_revisions SET state = 'in-review', publish_at = NULL WHERE id = $1",
-                &[revision.id.into()],
-            )
-            .await?;
-        transaction.commit().await?;
-        Ok(())
+        self.move_revision(
+            (kind, key, number),
+            "scheduled",
+            "unscheduled",
+            "UPDATE content_revisions SET state = 'in-review', publish_at = NULL WHERE id = $1",
+        )
+        .await
     }
 
     /// Discards an open revision: it stays in the history but is no longer worked on.
@@ -524,15 +524,8 @@ impl ContentStore {
     ) -> Result<Option<(RevisionInfo, Item)>, ContentError> {
         #[derive(sqlx::FromRow)]
         struct Row {
-            number: i64,
-            state: String,
-            author: String,
-            note: Option<String>,
-            created_at: DateTime<Utc>,
-            publish_at: Option<DateTime<Utc>>,
-            reviewed_by: Option<String>,
-            reviewed_at: Option<DateTime<Utc>>,
-            review_comment: Option<String>,
+            #[sqlx(flatten)]
+            info: RevisionInfo,
             document: Json<serde_json::Value>,
         }
         let row: Option<Row> = self
@@ -554,18 +547,7 @@ impl ContentStore {
             item_key: key.to_owned(),
             document: row.document,
         })?;
-        let info = RevisionInfo {
-            number: row.number,
-            state: row.state,
-            author: row.author,
-            note: row.note,
-            created_at: row.created_at,
-            publish_at: row.publish_at,
-            reviewed_by: row.reviewed_by,
-            reviewed_at: row.reviewed_at,
-            review_comment: row.review_comment,
-        };
-        Ok(Some((info, item)))
+        Ok(Some((row.info, item)))
     }
 
     /// Every item with its newest revision, ordered by kind and key.
@@ -601,17 +583,7 @@ impl ContentStore {
                     kind,
                     key: row.item_key,
                     latest,
-                    latest_revision: RevisionInfo {
-                        number: row.number,
-                        state: row.state,
-                        author: row.author,
-                        note: row.note,
-                        created_at: row.created_at,
-                        publish_at: row.publish_at,
-                        reviewed_by: row.reviewed_by,
-                        reviewed_at: row.reviewed_at,
-                        review_comment: row.review_comment,
-                    },
+                    latest_revision: row.revision,
                     published_number: row.published_number,
                     review_due: row.review_due.and_then(|date| date.parse().ok()),
                     expire_at: row.expire_at,

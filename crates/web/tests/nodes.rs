@@ -195,7 +195,10 @@ async fn a_node_publishes_a_scheduled_revision_by_itself_when_its_time_comes() {
         let worker = tokio::spawn(node.clone().run_scheduled_work());
 
         let (service, _) = new_items(&items, now);
-        store.save_draft(&service, None, "Erika", None, now).await.unwrap();
+        store
+            .save_draft(&service, None, "Erika", None, now)
+            .await
+            .unwrap();
         store
             .submit_for_review(service.kind(), service.key(), 1)
             .await

@@ -387,46 +387,15 @@ impl FormBuilder<'_> {
         }
     }
 
-    /// The items of `kind` to choose from, by name, with the chosen ones marked; a chosen
-    /// key that is not published (any more) stays offered so that nothing is lost.
+    /// The items of `kind` to choose from, by name, with the chosen ones marked.
     fn options_of(&self, kind: Kind, name: &str) -> Vec<OptionView> {
-        let chosen: BTreeSet<&str> = self
-            .values
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let mut options: Vec<OptionView> = published_titles(self.catalog, kind)
-            .into_iter()
-            .map(|(key, title)| OptionView {
-                selected: chosen.contains(key.as_str()),
-                value: key,
-                label: title,
-            })
-            .collect();
-        for key in &chosen {
-            if !key.is_empty() && options.iter().all(|option| option.value != *key) {
-                options.push(OptionView {
-                    value: (*key).to_owned(),
-                    label: format!("{key} (nicht veröffentlicht)"),
-                    selected: true,
-                });
-            }
-        }
-        options
+        let choices = published_titles(self.catalog, kind);
+        self.options(name, choices, "nicht veröffentlicht")
     }
 
-    /// The images or documents to choose from, by key and German description.
+    /// The images or documents to choose from, by German description and key.
     fn media_options(&self, kind: MediaKind, name: &str) -> Vec<OptionView> {
-        let chosen: BTreeSet<&str> = self
-            .values
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let mut options: Vec<OptionView> = self
+        let choices = self
             .catalog
             .all_media()
             .filter(|info| info.kind() == kind)
@@ -435,18 +404,41 @@ impl FormBuilder<'_> {
                     MediaDetails::Image(image) => &image.alt.de,
                     MediaDetails::Document(document) => &document.title.de,
                 };
-                OptionView {
-                    selected: chosen.contains(info.key.as_str()),
-                    value: info.key.clone(),
-                    label: format!("{description} ({})", info.key),
-                }
+                (info.key.clone(), format!("{description} ({})", info.key))
             })
             .collect();
-        for key in &chosen {
-            if !key.is_empty() && options.iter().all(|option| option.value != *key) {
+        self.options(name, choices, "nicht vorhanden")
+    }
+
+    /// Options from (key, label) pairs with the values of `name` marked as chosen. A chosen
+    /// key that is not among the choices (any more) stays offered, marked with `missing`, so
+    /// that saving the form does not drop it unnoticed.
+    fn options(
+        &self,
+        name: &str,
+        choices: Vec<(String, String)>,
+        missing: &str,
+    ) -> Vec<OptionView> {
+        let chosen: BTreeSet<&str> = self
+            .values
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let mut options: Vec<OptionView> = choices
+            .into_iter()
+            .map(|(key, label)| OptionView {
+                selected: chosen.contains(key.as_str()),
+                value: key,
+                label,
+            })
+            .collect();
+        for key in chosen {
+            if !key.is_empty() && options.iter().all(|option| option.value != key) {
                 options.push(OptionView {
-                    value: (*key).to_owned(),
-                    label: format!("{key} (nicht vorhanden)"),
+                    value: key.to_owned(),
+                    label: format!("{key} ({missing})"),
                     selected: true,
                 });
             }
