@@ -838,8 +838,9 @@ fn read_group(
 }
 
 /// Reads `2026-12-07T09:00` (as a browser's date-time field sends it) or `2026-12-07 09:00`
-/// as a time in `zone`.
-fn local_time(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
+/// as a time in `zone`; `None` for anything else, and for a time that does not exist there
+/// (the hour skipped when summer time begins).
+pub fn local_time(text: &str, zone: Tz) -> Option<DateTime<Utc>> {
     let text = text.replace(' ', "T");
     let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S"))

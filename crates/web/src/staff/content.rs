@@ -1199,8 +1199,6 @@ pub async fn workflow_step(
             let publish_at = if form.publish_at.trim().is_empty() {
                 None
             } else {
-                let mut values = FormValues::new();
-                values.insert("published_at".to_owned(), vec![form.publish_at.clone()]);
                 Some(parse_local(&state, &form.publish_at).ok_or_else(|| {
                     WebError::BadRequest(
                         "Der Zeitpunkt der Veröffentlichung ist kein gültiges Datum mit Uhrzeit."
@@ -1259,15 +1257,7 @@ async fn refresh(state: &AppState) {
 }
 
 fn parse_local(state: &AppState, text: &str) -> Option<DateTime<Utc>> {
-    let mut values = FormValues::new();
-    values.insert("published_at".to_owned(), vec![text.to_owned()]);
-    values.insert("de.title".to_owned(), vec!["x".to_owned()]);
-    values.insert("de.summary".to_owned(), vec!["x".to_owned()]);
-    values.insert("de.body".to_owned(), vec!["x".to_owned()]);
-    match editor::from_form(Kind::News, "x", &values, state.time_zone()) {
-        Ok(Item::News(news)) => Some(news.published_at),
-        _ => None,
-    }
+    editor::local_time(text.trim(), state.time_zone())
 }
 
 /// What the dates form sends.

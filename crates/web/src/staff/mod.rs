@@ -20,7 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rathaus_identity::{Role, Session, SessionToken};
@@ -248,9 +248,7 @@ impl IntoResponse for NotSignedIn {
         match self {
             NotSignedIn::SignIn(back) => {
                 let target = format!("/staff/sign-in?next={}", urlencoding(&back));
-                let mut response = Redirect::to(&target).into_response();
-                *response.status_mut() = StatusCode::SEE_OTHER;
-                response
+                see_other(&target)
             }
             NotSignedIn::Failed(error) => error.into_response(),
         }

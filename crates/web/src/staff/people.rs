@@ -14,7 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::auth::role_label;
-use super::{SignedIn, StaffLayout, render, see_other};
+use super::{SignedIn, StaffLayout, render};
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -289,7 +289,6 @@ pub async fn audit(State(state): State<AppState>, staff: SignedIn) -> Result<Res
         })
         .collect();
     let layout = StaffLayout::signed_in(&state, &staff, "Sicherheitsprotokoll".to_owned(), "audit");
-    let _ = see_other;
     render(
         &state,
         "staff/audit.html",
