@@ -5,6 +5,7 @@
 // the portal shows it when the time comes. axe checks every staff page on the way.
 
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import { serverAndBrowser } from '../lib/fixture.js';
@@ -12,6 +13,8 @@ import { startMailbox } from '../lib/mailbox.js';
 import { totp, untilNextStep } from '../lib/totp.js';
 
 const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// Pictures of the main staff pages for a person to look at; never committed.
+const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const admin = { email: 'ada@musterstadt.example', name: 'Ada Admin', password: 'ein langes Passwort für Ada' };
 const editor = { email: 'erika@musterstadt.example', name: 'Erika Editor', password: 'ein langes Passwort für Erika' };
 const publisher = { email: 'paul@musterstadt.example', name: 'Paul Publisher', password: 'ein langes Passwort für Paul' };
@@ -189,6 +192,7 @@ describe("an editor's day", () => {
     assert.match(advice, /Leichte Sprache/);
     assert.match(advice, /wird jedes Jahr bezahlt/, 'the passive sentence is pointed out');
     await assertAccessible(page, 'editing form with readability advice');
+    await page.screenshot({ path: `${screenshots}staff-edit-1280.png`, fullPage: true });
 
     // While typing, the live help shows the rendered text below a Markdown field.
     await page.fill('#f-de-description', 'Ein **wichtiger** Hinweis.');
@@ -202,6 +206,7 @@ describe("an editor's day", () => {
     await page.click('text=Vorschau von Version 2');
     await page.waitForSelector('iframe');
     await assertAccessible(page, 'preview frames');
+    await page.screenshot({ path: `${screenshots}staff-preview-1280.png` });
     const frame = page.frameLocator('iframe').first();
     await frame.locator('text=120,00').first().waitFor();
 
@@ -233,6 +238,7 @@ describe("an editor's day", () => {
     await page.click('text=Hund anmelden (Hundesteuer)');
     await page.click('text=Änderungen gegenüber dem Portal');
     await assertAccessible(page, 'comparison');
+    await page.screenshot({ path: `${screenshots}staff-compare-1280.png`, fullPage: true });
     const changes = await page.textContent('.staff-diff');
     assert.match(changes, /Betrag in Euro/);
     assert.equal(await page.locator('.staff-diff ins', { hasText: '120.00' }).count(), 1);
