@@ -1,7 +1,8 @@
 // Progressive enhancements of the staff portal. Every page works without this script; it
 // only adds, below each Markdown field of the editing form, the rendered text and the
-// readability hints while typing. The server does both (POST /staff/assist), so the preview
-// shows exactly what the portal will render.
+// readability hints while typing, and on an image's page lets a click on the image set the
+// focal point. The server does the former (POST /staff/assist), so the preview shows
+// exactly what the portal will render.
 (function () {
   "use strict";
 
@@ -80,6 +81,54 @@
     });
   }
 
+  // The two number fields stay the source of the focal point: a click on the image fills
+  // them in, and the marker follows whatever they hold. The marker is placed through custom
+  // properties, which the content security policy allows where style attributes are not.
+  function enableFocalPoint() {
+    var frame = document.querySelector("[data-focal-point]");
+    if (!frame) {
+      return;
+    }
+    var image = frame.querySelector("img");
+    var marker = frame.querySelector(".staff-focus__marker");
+    var across = document.getElementById(frame.getAttribute("data-focal-x"));
+    var down = document.getElementById(frame.getAttribute("data-focal-y"));
+    var hint = document.getElementById("media-focal-click");
+    if (!image || !marker || !across || !down) {
+      return;
+    }
+
+    function percent(field) {
+      var value = parseFloat(String(field.value).replace(",", "."));
+      return isNaN(value) ? 50 : Math.min(100, Math.max(0, value));
+    }
+    function place() {
+      frame.style.setProperty("--staff-focal-x", percent(across) + "%");
+      frame.style.setProperty("--staff-focal-y", percent(down) + "%");
+      marker.hidden = false;
+    }
+    function share(offset, size) {
+      return Math.min(100, Math.max(0, Math.round((offset / size) * 100)));
+    }
+
+    image.addEventListener("click", function (event) {
+      var box = image.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) {
+        return;
+      }
+      across.value = share(event.clientX - box.left, box.width);
+      down.value = share(event.clientY - box.top, box.height);
+      place();
+    });
+    across.addEventListener("input", place);
+    down.addEventListener("input", place);
+    frame.classList.add("staff-focus--active");
+    if (hint) {
+      hint.hidden = false;
+    }
+    place();
+  }
+
   function focusErrors() {
     var summary = document.getElementById("error-summary");
     if (summary) {
@@ -90,5 +139,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors();
     enableAssist();
+    enableFocalPoint();
   });
 })();

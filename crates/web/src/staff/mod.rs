@@ -12,13 +12,14 @@
 
 pub mod auth;
 pub mod content;
+pub mod media;
 pub mod people;
 pub mod preview;
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -88,6 +89,14 @@ pub fn router() -> Router<AppState> {
             post(preview::create_link),
         )
         .route("/staff/assist", post(content::assist))
+        .route(
+            "/staff/media",
+            get(media::list)
+                .merge(post(media::upload).layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES))),
+        )
+        .route("/staff/media/new", get(media::new_form))
+        .route("/staff/media/{key}", get(media::item).post(media::update))
+        .route("/staff/media/{key}/delete", post(media::delete))
         .route("/staff/people", get(people::list).post(people::invite))
         .route("/staff/people/{id}", post(people::update))
         .route("/staff/audit", get(people::audit))
