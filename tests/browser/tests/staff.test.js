@@ -14,6 +14,7 @@ import { totp, untilNextStep } from '../lib/totp.js';
 
 const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // Pictures of the main staff pages for a person to look at; never committed.
+const photo = fileURLToPath(new URL('../../../content/demo/media/rathaus-marktplatz.jpg', import.meta.url));
 const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const admin = { email: 'ada@musterstadt.example', name: 'Ada Admin', password: 'ein langes Passwort für Ada' };
 const editor = { email: 'erika@musterstadt.example', name: 'Erika Editor', password: 'ein langes Passwort für Erika' };
@@ -222,6 +223,47 @@ describe("an editor's day", () => {
 
     await page.goto(`${fixture.server.baseUrl}/de/services/hundesteuer-anmelden`);
     assert.doesNotMatch(await page.textContent('main'), /120,00/, 'nothing is public before approval');
+  });
+
+  test('the editor uploads a photo with its alternative text and sets the focal point by clicking', async () => {
+    await page.goto(`${fixture.server.baseUrl}/staff`);
+    await page.click('nav >> text=Medien');
+    await assertAccessible(page, 'media list');
+    await page.click('text=Bild hochladen');
+    await assertAccessible(page, 'upload form');
+
+    // Without an alternative text the upload is refused at that field.
+    await page.fill('#media-key', 'rathaus-am-abend');
+    await page.setInputFiles('#media-file', photo);
+    await page.click('button:has-text("Hochladen")');
+    await page.waitForSelector('#media-alt-de-error');
+    await assertAccessible(page, 'upload form with errors');
+    assert.equal(await page.inputValue('#media-key'), 'rathaus-am-abend');
+
+    await page.setInputFiles('#media-file', photo);
+    await page.fill('#media-alt-de', 'Das Rathaus am Marktplatz im Abendlicht');
+    await page.click('button:has-text("Hochladen")');
+    await page.waitForURL(/\/staff\/media\/rathaus-am-abend/);
+    await assertAccessible(page, 'image details');
+
+    // A click in the lower right quarter of the image moves the focal point there.
+    const image = page.locator('[data-focal-point] img');
+    const box = await image.boundingBox();
+    await image.click({ position: { x: box.width * 0.75, y: box.height * 0.8 } });
+    assert.equal(await page.inputValue('#media-focal-x'), '75');
+    assert.equal(await page.inputValue('#media-focal-y'), '80');
+    await page.click('button:has-text("Angaben speichern")');
+    await page.waitForLoadState();
+    assert.equal(await page.inputValue('#media-focal-x'), '75', 'the focal point is stored');
+    await page.screenshot({ path: `${screenshots}staff-media-1280.png`, fullPage: true });
+
+    // The demo photo is shown by a published item, so it cannot be deleted.
+    await page.goto(`${fixture.server.baseUrl}/staff/media/rathaus-marktplatz`);
+    await page.click('button:has-text("löschen")');
+    await page.waitForSelector('#error-summary');
+    await assertAccessible(page, 'refused deletion');
+    assert.match(await page.textContent('#error-summary'), /veröffentlicht|zeigt|verwendet/i);
+
     await page.goto(`${fixture.server.baseUrl}/staff`);
     await signOut(page);
   });
