@@ -33,6 +33,16 @@ pub mod kinds {
     pub const SECOND_FACTOR_RESET: &str = "second_factor.reset";
     /// A recovery code was used instead of the authenticator.
     pub const RECOVERY_CODE_USED: &str = "second_factor.recovery_code_used";
+    /// A citizen removed the authenticator from their account.
+    pub const SECOND_FACTOR_REMOVED: &str = "second_factor.removed";
+    /// A password was set anew through a link sent by email.
+    pub const PASSWORD_RESET: &str = "password.reset";
+    /// A signed-in person changed their password.
+    pub const PASSWORD_CHANGED: &str = "password.changed";
+    /// An account's email address was changed through a link sent to the new one.
+    pub const EMAIL_CHANGED: &str = "account.email_changed";
+    /// A person ended one or more of their sessions from another.
+    pub const SESSIONS_ENDED: &str = "session.ended_by_owner";
 }
 
 /// One event to record.

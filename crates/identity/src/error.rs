@@ -20,6 +20,9 @@ pub enum PasswordRule {
     },
     /// The password is the account's email address or its part before the `@`.
     SameAsEmail,
+    /// The password is one of the most common ones, perhaps with digits or punctuation
+    /// around it, and among the first an attacker tries.
+    Common,
 }
 
 impl std::fmt::Display for PasswordRule {
@@ -28,6 +31,7 @@ impl std::fmt::Display for PasswordRule {
             PasswordRule::TooShort { min } => write!(formatter, "needs at least {min} characters"),
             PasswordRule::TooLong { max } => write!(formatter, "may have at most {max} characters"),
             PasswordRule::SameAsEmail => formatter.write_str("must not be the email address"),
+            PasswordRule::Common => formatter.write_str("is one of the most common passwords"),
         }
     }
 }
@@ -71,6 +75,15 @@ pub enum IdentityError {
     /// The invitation is unknown, used or expired; which one is not told.
     #[error("this invitation is not valid (any more)")]
     InvitationInvalid,
+    /// The link from an email is unknown, used or expired; which one is not told.
+    #[error("this link is not valid (any more)")]
+    LinkInvalid,
+    /// The new email address is the one the account has.
+    #[error("this is the account's email address already")]
+    EmailUnchanged,
+    /// Staff accounts must keep their authenticator; only an administrator can reset it.
+    #[error("staff accounts must keep their second factor")]
+    SecondFactorMandatory,
     /// The pending sign-in is unknown, finished or expired: start again with the password.
     #[error("the sign-in has expired; please start again")]
     PendingSignInInvalid,

@@ -1,16 +1,18 @@
 //! The identity platform: who may sign in to Rathaus and what they may do.
 //!
-//! For now it serves the city's staff: accounts with roles (editor, publisher,
-//! administrator), passwords hashed with Argon2id, a second factor from an authenticator
-//! app (TOTP) with single-use recovery codes, sessions with idle and absolute timeouts,
-//! throttling of failed sign-ins, invitations for new staff and an audit log. Citizens,
-//! passkeys, external OpenID Connect providers and trust levels per session will be added
-//! to the same model: accounts have a [`AccountKind`], sessions a trust level.
+//! It serves the city's staff and its citizens. Staff accounts have roles (editor,
+//! publisher, administrator), come by invitation and must use a second factor; citizens
+//! sign up themselves, prove their address by a link sent by email, and may add the second
+//! factor. Both share passwords hashed with Argon2id (common passwords refused), an
+//! authenticator app (TOTP) with single-use recovery codes, sessions with idle and absolute
+//! timeouts, throttling of failed sign-ins and of messages sent, and an audit log. Passkeys,
+//! external OpenID Connect providers and trust levels per session extend the same model:
+//! accounts have a [`AccountKind`], sessions a trust level.
 //!
 //! Everything is a plain call on [`IdentityStore`] with the current time passed in, so that
 //! the web layer holds no rules of its own and tests control the clock. The platform sends
-//! no mail and knows no texts: an invitation returns its token, and the web layer writes
-//! the message.
+//! no mail and knows no texts: an invitation or a link returns its token, and the web layer
+//! writes the message.
 
 pub mod audit;
 pub mod config;
@@ -25,7 +27,8 @@ mod totp;
 pub use config::{IdentityConfig, PasswordPolicy, ThrottlePolicy};
 pub use error::{IdentityError, PasswordRule};
 pub use model::{
-    Account, AccountKind, AuditEvent, Invitation, InvitationInfo, RecoveryCodes, Role, Session,
-    SessionInfo, SessionToken, SignInStep, TotpEnrolment,
+    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Invitation,
+    InvitationInfo, RecoveryCodes, Role, Session, SessionInfo, SessionToken, SignInStep,
+    TotpEnrolment,
 };
-pub use store::{IdentityStore, MIGRATIONS};
+pub use store::{IdentityStore, MIGRATIONS, SignUpLinkInfo};

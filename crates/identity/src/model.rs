@@ -54,7 +54,7 @@ impl fmt::Display for Role {
 pub enum AccountKind {
     /// A member of the city's staff, signing in to the staff portal.
     Staff,
-    /// A citizen using the portal's services (not offered yet).
+    /// A person using the citizen portal's services.
     Citizen,
 }
 
@@ -176,6 +176,58 @@ impl SignInStep {
     }
 }
 
+/// What a citizen's correct password leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CitizenSignIn {
+    /// Signed in: the session's token.
+    Complete(SessionToken),
+    /// The account has an authenticator: ask for a code (or a recovery code).
+    SecondFactorRequired {
+        /// The pending sign-in, good for nothing but the second step.
+        pending: SessionToken,
+    },
+}
+
+/// A link sent by email to prove that the recipient reads the address. The token goes into
+/// the link and is not stored (only its SHA-256 is); `Debug` leaves it out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmailLink {
+    /// The secret part of the link.
+    pub token: String,
+    /// The address to send the link to.
+    pub email: String,
+    /// The name to greet the recipient with.
+    pub display_name: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for EmailLink {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("EmailLink")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which message a sign-up or an address change leads to. The person who asked sees the
+/// same answer in every case, so that the form does not tell who has an account; the
+/// message goes to the address and tells its reader what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressMail {
+    /// The address is free: send the link that completes the sign-up or change.
+    Confirm(EmailLink),
+    /// An account with this address exists: tell its owner, who can sign in or reset the
+    /// password.
+    AlreadyRegistered {
+        /// The address to write to.
+        email: String,
+    },
+    /// Too many messages went to this address lately: send nothing now.
+    Withheld,
+}
+
 /// A signed-in session with its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -202,6 +254,9 @@ pub struct Session {
 pub struct SessionInfo {
     /// The session's id.
     pub id: Uuid,
+    /// The browser and system it was started on, such as `Firefox on Windows`; empty when
+    /// unknown.
+    pub device: String,
     /// Whether the second factor was passed; false for a sign-in still in progress.
     pub second_factor_passed: bool,
     /// `low`, `substantial` or `high`.

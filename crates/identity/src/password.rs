@@ -2,7 +2,8 @@
 //! than there are slots, because each hash takes many megabytes of memory and a core for a
 //! noticeable time.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -128,7 +129,39 @@ pub(crate) fn check_rules(
     if lower == email || lower == local {
         return Err(IdentityError::WeakPassword(PasswordRule::SameAsEmail));
     }
+    if is_common(&lower) {
+        return Err(IdentityError::WeakPassword(PasswordRule::Common));
+    }
     Ok(())
+}
+
+/// The shipped list of common passwords (see `data/README.md`).
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+/// Whether a lower-cased password is a common one: listed as it is, listed once digits and
+/// punctuation around it are taken away (`sommer2026!`), or a listed one repeated
+/// (`passwortpasswort`). Digits alone count as common too.
+fn is_common(lower: &str) -> bool {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.chars().count() >= 4)
+            .collect()
+    });
+
+    let core = lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    if core.is_empty() || list.contains(lower) || list.contains(core) {
+        return true;
+    }
+    // A listed password typed twice or more, such as `hallohallohallo`.
+    (1..=core.len() / 2)
+        .filter(|&length| core.len().is_multiple_of(length) && core.is_char_boundary(length))
+        .any(|length| {
+            let unit = &core[..length];
+            list.contains(unit) && core == unit.repeat(core.len() / length)
+        })
 }
 
 /// Runs hashing work on a blocking thread, holding the slot until it is done.
@@ -180,6 +213,29 @@ mod tests {
             parallelism: 1,
             ..PasswordPolicy::default()
         }
+    }
+
+    #[test]
+    fn common_passwords_are_refused_even_with_digits_and_punctuation_around() {
+        let policy = PasswordPolicy::default();
+        let common = |password: &str| {
+            matches!(
+                check_rules(&policy, password, "erika@example.org"),
+                Err(IdentityError::WeakPassword(PasswordRule::Common))
+            )
+        };
+
+        assert!(common("123456789012"), "digits only");
+        assert!(common("Fussball2026!"), "a listed German word with a year");
+        assert!(common("!!Password1234"));
+        assert!(common("passwortpasswort"), "a listed word typed twice");
+        assert!(common("qwertzuiop123"));
+        assert!(
+            !common("Fussball im Regen 2026"),
+            "a phrase is not a listed password"
+        );
+        assert!(!common("correct horse battery"));
+        assert!(check_rules(&policy, "Ein Hund namens Bello", "erika@example.org").is_ok());
     }
 
     #[tokio::test]

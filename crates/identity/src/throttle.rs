@@ -22,6 +22,12 @@ pub(crate) fn client_subject(client: &str) -> String {
     format!("client:{}", sha256_hex(client))
 }
 
+/// The subject that counts a client's requests for links by email (sign-ups, password
+/// resets), apart from its failed sign-ins.
+pub(crate) fn mail_request_subject(client: &str) -> String {
+    format!("mail-request:{}", sha256_hex(client))
+}
+
 #[derive(sqlx::FromRow)]
 struct Blocked {
     blocked_until: Option<DateTime<Utc>>,
@@ -131,6 +137,50 @@ pub(crate) fn wait_after(policy: &ThrottlePolicy, failures: i64) -> Option<Durat
 
 pub(crate) fn to_chrono(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// How many messages with links may go to one address per hour.
+const MAILS_PER_HOUR: i64 = 3;
+
+#[derive(sqlx::FromRow)]
+struct MailCount {
+    failures: i64,
+    last_failure_at: DateTime<Utc>,
+}
+
+/// Whether another message with a link may go to this address now, counting it if so: at
+/// most [`MAILS_PER_HOUR`] in an hour, so that the forms cannot flood someone's inbox. The
+/// count shares the throttle table under its own subject.
+pub(crate) async fn mail_allowed(
+    database: &Database,
+    email_normalised: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, IdentityError> {
+    let subject = format!("mail:{}", sha256_hex(email_normalised));
+    let hour_ago = now - chrono::Duration::hours(1);
+    let row: Option<MailCount> = database
+        .fetch_optional(
+            "SELECT failures, last_failure_at FROM identity_throttle WHERE subject = $1",
+            &[subject.as_str().into()],
+        )
+        .await?;
+
+    let sent = match row {
+        Some(row) if row.last_failure_at > hour_ago => row.failures,
+        _ => 0,
+    };
+    if sent >= MAILS_PER_HOUR {
+        return Ok(false);
+    }
+    database
+        .execute(
+            "INSERT INTO identity_throttle (subject, failures, last_failure_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (subject) DO UPDATE \
+             SET failures = excluded.failures, last_failure_at = excluded.last_failure_at",
+            &[subject.as_str().into(), (sent + 1).into(), now.into()],
+        )
+        .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -554,8 +554,20 @@ async fn a_refused_upload_shows_the_form_again_with_the_message_at_the_field() {
             .await;
         assert!(refused.error_at("media-focal-x").is_some());
         assert!(refused.error_at("media-focal-y").is_none());
+    })
+    .await;
+}
 
-        // A stored key is replaced only when the person asks for it.
+#[tokio::test]
+async fn a_stored_file_is_replaced_only_when_the_person_asks_for_it() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let mut erika = signed_in_editor(&database).await;
+        let media = MediaStore::new(database.clone());
+        let token = erika.upload_token().await;
+        let photo = noisy_png(400, 300);
+        let png = Some(("foto.png", "image/png", photo.as_slice()));
+
         let first = erika.upload_stage_photo("stadtfest-buehne").await;
         assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
         let before = media.info("stadtfest-buehne").await.unwrap().unwrap();

@@ -1,7 +1,9 @@
 //! The identity platform's tables and everything done with them. The methods are split by
-//! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]); this
-//! module holds the store itself, accounts and sessions.
+//! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]), citizen
+//! accounts and the links sent by email ([`citizen`]); this module holds the store itself,
+//! accounts and sessions.
 
+mod citizen;
 mod sign_in;
 mod staff;
 
@@ -21,12 +23,22 @@ use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
+pub use citizen::SignUpLinkInfo;
+
 /// The migrations of the identity platform's tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 3,
-    name: "identity: accounts, roles, sessions, recovery codes, invitations, throttling, audit log",
-    sql: include_str!("../../migrations/2026_12_03_03_identity.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 3,
+        name: "identity: accounts, roles, sessions, recovery codes, invitations, throttling, \
+               audit log",
+        sql: include_str!("../../migrations/2026_12_03_03_identity.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "identity: citizen accounts, links sent by email, session devices",
+        sql: include_str!("../../migrations/2026_12_04_07_citizen_accounts.sql"),
+    },
+];
 
 /// How long a pending sign-in (password passed, second factor not yet) lives.
 const PENDING_LIFETIME: Duration = Duration::from_mins(10);
@@ -84,6 +96,7 @@ struct SessionRow {
     account_id: Uuid,
     second_factor_passed: bool,
     trust_level: String,
+    device: String,
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -142,8 +155,9 @@ impl IdentityStore {
     }
 
     /// The session a token belongs to, if it is usable: known, neither idle too long nor
-    /// past its absolute end, of an enabled account, and (for staff) past the second
-    /// factor. Notes the use, at most once a minute.
+    /// past its absolute end, of an enabled account, and past every step of signing in
+    /// (the second factor, where the account has one). Notes the use, at most once a
+    /// minute.
     pub async fn session(
         &self,
         token: &SessionToken,
@@ -159,8 +173,8 @@ impl IdentityStore {
         let Some(account) = self.account(row.account_id).await? else {
             return Ok(None);
         };
-        if account.disabled || (account.kind.requires_second_factor() && !row.second_factor_passed)
-        {
+        // A row whose sign-in is not complete is a pending sign-in, usable for nothing else.
+        if account.disabled || !row.second_factor_passed {
             return Ok(None);
         }
 
@@ -220,7 +234,7 @@ impl IdentityStore {
         let rows: Vec<SessionRow> = self
             .database
             .fetch_all(
-                "SELECT id, account_id, second_factor_passed, trust_level, created_at, \
+                "SELECT id, account_id, second_factor_passed, trust_level, device, created_at, \
                  last_seen_at, expires_at FROM identity_sessions \
                  WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
                 &[account_id.into(), now.into()],
@@ -232,6 +246,7 @@ impl IdentityStore {
                 let expires_at = self.expiry_of(&row);
                 (expires_at > now).then_some(SessionInfo {
                     id: row.id,
+                    device: row.device,
                     second_factor_passed: row.second_factor_passed,
                     trust_level: row.trust_level,
                     created_at: row.created_at,
@@ -273,8 +288,8 @@ impl IdentityStore {
             .collect())
     }
 
-    /// Deletes ended sessions, invitations past their end and forgotten sign-in failures;
-    /// returns how many rows went. Meant to run now and then, on any node.
+    /// Deletes ended sessions, invitations and email links past their end, and forgotten
+    /// sign-in failures; returns how many rows went. Meant to run now and then, on any node.
     pub async fn purge(&self, now: DateTime<Utc>) -> Result<u64, IdentityError> {
         let idle_since = now - to_chrono(self.config.session_idle_timeout);
         let sessions = self
@@ -291,8 +306,15 @@ impl IdentityStore {
                 &[now.into()],
             )
             .await?;
+        let links = self
+            .database
+            .execute(
+                "DELETE FROM identity_email_links WHERE expires_at <= $1",
+                &[now.into()],
+            )
+            .await?;
         let failures = throttle::purge(&self.database, &self.config.throttle, now).await?;
-        Ok(sessions + invitations + failures)
+        Ok(sessions + invitations + links + failures)
     }
 
     /// When a session ends unless used again.
@@ -309,7 +331,7 @@ impl IdentityStore {
         Ok(self
             .database
             .fetch_optional(
-                "SELECT id, account_id, second_factor_passed, trust_level, created_at, \
+                "SELECT id, account_id, second_factor_passed, trust_level, device, created_at, \
                  last_seen_at, expires_at FROM identity_sessions WHERE token_hash = $1",
                 &[sha256_hex(token.as_str()).into()],
             )

@@ -12,13 +12,15 @@ use uuid::Uuid;
 use super::{IdentityStore, PENDING_LIFETIME, insert_session};
 use crate::audit::{self, Entry, kinds};
 use crate::error::IdentityError;
-use crate::model::{RecoveryCodes, SessionToken, SignInStep, TotpEnrolment};
+use crate::model::{
+    AccountKind, CitizenSignIn, RecoveryCodes, SessionToken, SignInStep, TotpEnrolment,
+};
 use crate::secret::{new_recovery_code, normalise_recovery_code, sha256_hex};
 use crate::throttle::{self, account_subject, client_subject};
 use crate::totp;
 
 /// How many recovery codes an account gets.
-const RECOVERY_CODES: usize = 10;
+pub(super) const RECOVERY_CODES: usize = 10;
 
 #[derive(sqlx::FromRow)]
 struct Credentials {
@@ -53,6 +55,57 @@ impl IdentityStore {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<SignInStep, IdentityError> {
+        let account = self
+            .password_step(AccountKind::Staff, email, password, client, now)
+            .await?;
+        let pending = self.start_pending(account.id, now).await?;
+
+        Ok(if account.totp_secret.is_some() {
+            SignInStep::SecondFactorRequired { pending }
+        } else {
+            SignInStep::EnrolmentRequired { pending }
+        })
+    }
+
+    /// Checks a citizen's email address and password, with the same rules as for staff.
+    /// Without an authenticator the session begins at once; with one, the code is asked for
+    /// next ([`IdentityStore::verify_second_factor`]).
+    pub async fn sign_in_citizen(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CitizenSignIn, IdentityError> {
+        let account = self
+            .password_step(AccountKind::Citizen, email, password, client, now)
+            .await?;
+        if account.totp_secret.is_some() {
+            let pending = self.start_pending(account.id, now).await?;
+            return Ok(CitizenSignIn::SecondFactorRequired { pending });
+        }
+
+        let mut transaction = self.database.begin().await?;
+        let lifetime = self.config.session_absolute_timeout;
+        let token = insert_session(&mut transaction, account.id, true, lifetime, now).await?;
+        let entry = Entry::about(kinds::SIGN_IN_SUCCEEDED, Some(account.id), "password");
+        audit::record_in(&mut transaction, entry, now).await?;
+        transaction.commit().await?;
+
+        tracing::info!(account.id = %account.id, how = "password", "signed in");
+        Ok(CitizenSignIn::Complete(token))
+    }
+
+    /// The password step shared by staff and citizens: the account of this kind whose
+    /// password matches, or `InvalidCredentials` (counted and throttled) for anything else.
+    async fn password_step(
+        &self,
+        kind: AccountKind,
+        email: &str,
+        password: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Credentials, IdentityError> {
         let normalised = email.trim().to_lowercase();
         let subjects = [account_subject(&normalised), client_subject(client)];
         throttle::check(&self.database, [&subjects[0], &subjects[1]], now).await?;
@@ -61,8 +114,8 @@ impl IdentityStore {
             .database
             .fetch_optional(
                 "SELECT id, password_hash, totp_secret, disabled FROM identity_accounts \
-                 WHERE kind = 'staff' AND email_normalised = $1",
-                &[normalised.as_str().into()],
+                 WHERE kind = $1 AND email_normalised = $2",
+                &[kind.as_str().into(), normalised.as_str().into()],
             )
             .await?;
         // A password longer than allowed cannot be right and is not worth hashing.
@@ -83,6 +136,9 @@ impl IdentityStore {
                 let reason = match &other {
                     None => "password step: unknown email address",
                     Some(account) if account.disabled => "password step: account disabled",
+                    Some(account) if account.password_hash.is_none() => {
+                        "password step: account has no password"
+                    }
                     Some(_) => "password step: wrong password",
                 };
                 let account_id = other.map(|account| account.id);
@@ -101,16 +157,20 @@ impl IdentityStore {
                 )
                 .await?;
         }
+        Ok(account)
+    }
+
+    /// Starts a pending sign-in for the second step.
+    async fn start_pending(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SessionToken, IdentityError> {
         let mut transaction = self.database.begin().await?;
         let pending =
-            insert_session(&mut transaction, account.id, false, PENDING_LIFETIME, now).await?;
+            insert_session(&mut transaction, account_id, false, PENDING_LIFETIME, now).await?;
         transaction.commit().await?;
-
-        Ok(if account.totp_secret.is_some() {
-            SignInStep::SecondFactorRequired { pending }
-        } else {
-            SignInStep::EnrolmentRequired { pending }
-        })
+        Ok(pending)
     }
 
     /// Starts setting up an authenticator app during a pending sign-in. The secret is kept
@@ -367,7 +427,7 @@ impl IdentityStore {
 
     /// Records a failed attempt in the audit log and counts it for each subject, noting
     /// when a count starts a wait.
-    async fn count_failure(
+    pub(super) async fn count_failure(
         &self,
         subjects: &[String],
         account_id: Option<Uuid>,
@@ -402,7 +462,7 @@ impl IdentityStore {
 }
 
 /// Replaces an account's recovery codes with new ones, storing only their hashes.
-async fn replace_recovery_codes(
+pub(super) async fn replace_recovery_codes(
     transaction: &mut rathaus_base::Transaction,
     account_id: Uuid,
     codes: &[String],

@@ -7,6 +7,7 @@
 )]
 
 mod accounts;
+mod citizens;
 mod common;
 mod sessions;
 mod sign_in;
