@@ -11,6 +11,7 @@ macro_rules! view {
     };
 }
 
+pub mod account;
 pub mod assets;
 pub mod csrf;
 pub mod error;
@@ -58,11 +59,11 @@ pub fn all_migrations() -> Vec<rathaus_base::Migration> {
     .concat()
 }
 
-/// All routes with their middleware.
-pub fn router(state: AppState) -> Router {
-    use routes::{api, feedback, feeds, media, ops, portal};
+/// The portal's public pages, which pass through the page cache.
+fn portal_routes() -> Router<AppState> {
+    use routes::{feedback, feeds, ops, portal};
 
-    let portal = Router::new()
+    Router::new()
         .route("/", get(ops::root))
         .route("/{lang}/", get(portal::home))
         .route("/{lang}", get(portal::home))
@@ -81,9 +82,14 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/favicon.ico", get(ops::favicon))
-        .route("/assets/{*path}", get(ops::asset));
+        .route("/assets/{*path}", get(ops::asset))
+}
 
-    let api = Router::new()
+/// The JSON API.
+fn api_routes() -> Router<AppState> {
+    use routes::api;
+
+    Router::new()
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/services", get(api::services))
         .route("/api/v1/services/{key}", get(api::service))
@@ -95,7 +101,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/pages/{key}", get(api::page))
         .route("/api/v1/media/{key}", get(api::media))
         .route("/api/v1/search", get(api::search))
-        .route("/api/v1/suggest", get(api::suggest));
+        .route("/api/v1/suggest", get(api::suggest))
+}
+
+/// All routes with their middleware.
+pub fn router(state: AppState) -> Router {
+    use routes::{media, ops};
+
+    let portal = portal_routes();
+    let api = api_routes();
 
     // Images and documents are files, not pages: they pass by the page cache, and
     // browsers keep them by their versioned address.
@@ -127,11 +141,15 @@ pub fn router(state: AppState) -> Router {
         .concurrency_limit(server.max_concurrent_requests)
         .timeout(Duration::from_secs(server.request_timeout_seconds));
 
-    // Staff pages and previews are personal: they pass the error pages but never the cache.
-    let staff = staff::router().layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        middleware::error_pages,
-    ));
+    // Staff pages, previews and citizens' account pages are personal: they pass the error
+    // pages but never the cache.
+    let staff =
+        staff::router()
+            .merge(account::router())
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                middleware::error_pages,
+            ));
 
     Router::new()
         .merge(portal)

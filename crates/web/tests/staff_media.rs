@@ -502,6 +502,18 @@ async fn a_refused_upload_shows_the_form_again_with_the_message_at_the_field() {
             "{message}"
         );
         assert!(media.info("notiz").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_document_or_focal_point_is_named_at_its_field() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let mut erika = signed_in_editor(&database).await;
+        let token = erika.upload_token().await;
+        let photo = noisy_png(400, 300);
+        let png = Some(("foto.png", "image/png", photo.as_slice()));
 
         // An image sent as a document, and no file at all.
         let refused = erika

@@ -334,7 +334,7 @@ async fn enrol_page(
 }
 
 /// The secret in groups of four characters, easier to type.
-fn group_in_fours(secret: &str) -> String {
+pub(crate) fn group_in_fours(secret: &str) -> String {
     secret
         .as_bytes()
         .chunks(4)
@@ -344,7 +344,7 @@ fn group_in_fours(secret: &str) -> String {
 }
 
 /// A QR code as an inline SVG image; empty if the text does not fit in one.
-fn qr_code_svg(text: &str) -> String {
+pub(crate) fn qr_code_svg(text: &str) -> String {
     let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
         return String::new();
     };
@@ -558,6 +558,10 @@ fn password_rule(reason: &rathaus_identity::PasswordRule) -> String {
             format!("Das Passwort ist zu lang: bitte höchstens {max} Zeichen.")
         }
         PasswordRule::SameAsEmail => "Das Passwort darf nicht die E-Mail-Adresse sein.".to_owned(),
+        PasswordRule::Common => "Dieses Passwort gehört zu den häufigsten und wird bei Angriffen \
+                                 zuerst probiert. Bitte wählen Sie ein anderes, etwa einen Satz \
+                                 aus mehreren Wörtern."
+            .to_owned(),
     }
 }
 

@@ -1,0 +1,208 @@
+//! What the web tests share: the demo city in a database, the router at a fixed time, a
+//! browser without scripts that keeps its session cookie and sends forms, the messages
+//! waiting in the outbox, and authenticator codes computed as an app does.
+
+#![allow(dead_code, reason = "each test file uses part of the support")]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use chrono::{DateTime, Utc};
+use rathaus_base::{Config, Database};
+use rathaus_content::{ContentStore, import};
+use rathaus_web::{AppState, Clock, router};
+use tower::ServiceExt;
+
+/// Imports the demo city's content at `now`.
+pub async fn demo_city(database: &Database, now: DateTime<Utc>) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
+    let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
+    ContentStore::new(database.clone())
+        .import(&items, "test", now)
+        .await
+        .unwrap();
+}
+
+/// The whole application with the default configuration, its clock stopped at `now`.
+pub async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
+    let state = AppState::new(Config::default(), database.clone(), None, Clock::Fixed(now))
+        .await
+        .unwrap();
+    router(state)
+}
+
+/// An answer as the browser got it.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// Where a redirect leads.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first form field called `name` that has a value.
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).expect("the field is on the page") + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_owned()
+    }
+
+    /// The text of the element with this id, tags left out.
+    pub fn text_of(&self, id: &str) -> Option<String> {
+        let marker = format!("id=\"{id}\"");
+        let start = self.body.find(&marker)?;
+        let open_end = self.body[start..].find('>')? + start + 1;
+        let close = self.body[open_end..].find("</")? + open_end;
+        Some(self.body[open_end..close].trim().to_owned())
+    }
+}
+
+/// A browser without scripts: it keeps one session cookie and sends forms.
+pub struct Browser {
+    app: Router,
+    cookie: Option<String>,
+    user_agent: &'static str,
+}
+
+impl Browser {
+    pub fn new(app: Router) -> Browser {
+        Browser {
+            app,
+            cookie: None,
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        }
+    }
+
+    /// The same browser on a phone.
+    pub fn on_phone(app: Router) -> Browser {
+        Browser {
+            user_agent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) \
+                         AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 \
+                         Safari/604.1",
+            ..Browser::new(app)
+        }
+    }
+
+    /// Whether the browser holds a session cookie.
+    pub fn has_cookie(&self) -> bool {
+        self.cookie.is_some()
+    }
+
+    pub async fn send(&mut self, mut request: Request<Body>) -> Answer {
+        if let Some(cookie) = &self.cookie {
+            request
+                .headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
+        }
+        request
+            .headers_mut()
+            .insert(header::USER_AGENT, self.user_agent.parse().unwrap());
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(set) = headers.get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = if pair.ends_with('=') {
+                None
+            } else {
+                Some(pair)
+            };
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        self.send(form_request(uri, fields)).await
+    }
+}
+
+/// A form sent with `POST`, encoded as browsers do.
+pub fn form_request(uri: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: String = fields
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Percent-encodes a form value.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A message waiting in the outbox.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Mail {
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+impl Mail {
+    /// The first address in the text starting with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let start = self
+            .body_text
+            .find(prefix)
+            .expect("the message has the link");
+        self.body_text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// The messages in the outbox, oldest first.
+pub async fn outbox(database: &Database) -> Vec<Mail> {
+    database
+        .fetch_all(
+            "SELECT recipient, subject, body_text FROM mail_outbox ORDER BY created_at, id",
+            &[],
+        )
+        .await
+        .unwrap()
+}
+
+/// The code an authenticator app with this secret shows at `now`.
+pub fn app_code(secret_base32: &str, now: DateTime<Utc>) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).unwrap();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    totp.generate(u64::try_from(now.timestamp()).unwrap())
+        .to_string()
+}
