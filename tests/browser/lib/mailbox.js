@@ -42,11 +42,12 @@ export async function startMailbox() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    /** Waits until a message to `address` has arrived and returns it. */
-    async waitFor(address, timeoutMs = 15_000) {
+    /** Waits until a message to `address` has arrived and returns it; with `since`, only
+     * messages received after the first `since` count. */
+    async waitFor(address, { since = 0, timeoutMs = 15_000 } = {}) {
       const started = Date.now();
       while (Date.now() - started < timeoutMs) {
-        const found = messages.find((message) => message.to.includes(address));
+        const found = messages.slice(since).find((message) => message.to.includes(address));
         if (found) return found;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

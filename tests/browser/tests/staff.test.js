@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { assertAccessible } from '../lib/accessibility.js';
 import { serverAndBrowser } from '../lib/fixture.js';
 import { startMailbox } from '../lib/mailbox.js';
 import { totp, untilNextStep } from '../lib/totp.js';
 
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // Pictures of the main staff pages for a person to look at; never committed.
 const photo = fileURLToPath(new URL('../../../content/demo/media/rathaus-marktplatz.jpg', import.meta.url));
 const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
@@ -35,16 +34,6 @@ const fixture = serverAndBrowser({}, async () => {
 after(async () => {
   await mailbox?.stop();
 });
-
-/** Runs axe on the page as it is now and fails with every violation listed. */
-async function assertAccessible(page, what) {
-  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
-  const lines = results.violations.flatMap((violation) => [
-    `- ${violation.id}: ${violation.help}`,
-    ...violation.nodes.map((node) => `    at ${JSON.stringify(node.target)}`),
-  ]);
-  assert.equal(results.violations.length, 0, `axe on ${what} (${page.url()}):\n${lines.join('\n')}`);
-}
 
 /** Waits, if needed, so that a fresh authenticator step has begun: a code is used once. */
 async function freshStep() {
