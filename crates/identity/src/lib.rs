@@ -27,8 +27,8 @@ mod totp;
 pub use config::{IdentityConfig, PasswordPolicy, ThrottlePolicy};
 pub use error::{IdentityError, PasswordRule};
 pub use model::{
-    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Invitation,
-    InvitationInfo, RecoveryCodes, Role, Session, SessionInfo, SessionToken, SignInStep,
-    TotpEnrolment,
+    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Grants, Invitation,
+    InvitationInfo, OfficeRole, RecoveryCodes, Role, Session, SessionInfo, SessionToken,
+    SignInStep, TotpEnrolment,
 };
 pub use store::{IdentityStore, MIGRATIONS, SignUpLinkInfo};

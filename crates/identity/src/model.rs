@@ -8,30 +8,49 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What a staff member may do in the editorial workflow.
+/// What a member of staff may do.
 ///
 /// Roles do not imply one another, with the exceptions the `can_*` methods of [`Account`]
-/// name: an administrator may edit and publish too.
+/// name: an administrator may edit and publish too, and an office lead handles cases like a
+/// caseworker. Administrators do not see cases by their role: reading people's applications
+/// needs a caseworker's or office lead's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Writes drafts.
     Editor,
     /// Approves and publishes what editors wrote.
     Publisher,
+    /// Handles applications and cases (Sachbearbeitung), everywhere or in one office.
+    Caseworker,
+    /// Leads an office (Amtsleitung): handles its cases and oversees its caseworkers.
+    OfficeLead,
+    /// Designs the processes behind online services.
+    ProcessDesigner,
     /// Manages staff accounts and settings.
     Admin,
 }
 
 impl Role {
-    /// Every role, in order of rising power.
-    pub const ALL: [Role; 3] = [Role::Editor, Role::Publisher, Role::Admin];
+    /// Every role, in the order forms list them.
+    pub const ALL: [Role; 6] = [
+        Role::Editor,
+        Role::Publisher,
+        Role::Caseworker,
+        Role::OfficeLead,
+        Role::ProcessDesigner,
+        Role::Admin,
+    ];
 
-    /// The role's name as stored and shown: `editor`, `publisher` or `admin`.
+    /// The role's name as stored and shown: `editor`, `publisher`, `caseworker`,
+    /// `office_lead`, `process_designer` or `admin`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Editor => "editor",
             Role::Publisher => "publisher",
+            Role::Caseworker => "caseworker",
+            Role::OfficeLead => "office_lead",
+            Role::ProcessDesigner => "process_designer",
             Role::Admin => "admin",
         }
     }
@@ -39,6 +58,93 @@ impl Role {
     /// The role with this name, if there is one.
     pub fn parse(name: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+
+    /// Whether the role can be held in one office rather than everywhere: the roles of
+    /// case work.
+    pub fn is_per_office(self) -> bool {
+        matches!(self, Role::Caseworker | Role::OfficeLead)
+    }
+}
+
+/// A role held in one office only, such as caseworker in the Bürgerbüro Mitte. The office
+/// is the key of an office item of the content platform.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OfficeRole {
+    /// The key of the office.
+    pub office: String,
+    /// What the account may do there; a role for which [`Role::is_per_office`] holds.
+    pub role: Role,
+}
+
+impl OfficeRole {
+    /// The form `role@office` used in forms and stored invitations.
+    pub fn to_text(&self) -> String {
+        format!("{}@{}", self.role.as_str(), self.office)
+    }
+
+    /// Reads `role@office`; `None` for anything else or a role that is not per office.
+    pub fn parse(text: &str) -> Option<OfficeRole> {
+        let (role, office) = text.split_once('@')?;
+        let role = Role::parse(role).filter(|role| role.is_per_office())?;
+        let valid_office = !office.is_empty()
+            && office.len() <= 80
+            && office
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+        valid_office.then(|| OfficeRole {
+            office: office.to_owned(),
+            role,
+        })
+    }
+}
+
+/// Everything a member of staff may do: roles everywhere and roles in single offices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// Roles that hold everywhere.
+    pub roles: BTreeSet<Role>,
+    /// Roles that hold in one office each.
+    pub office_roles: BTreeSet<OfficeRole>,
+}
+
+impl Grants {
+    /// These roles everywhere, none per office.
+    pub fn everywhere(roles: BTreeSet<Role>) -> Grants {
+        Grants {
+            roles,
+            office_roles: BTreeSet::new(),
+        }
+    }
+
+    /// Whether no role is granted at all.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.office_roles.is_empty()
+    }
+
+    /// The grants as a comma-separated list, such as `editor,caseworker@buergerbuero-mitte`,
+    /// as invitations store them and the audit log shows them.
+    pub fn to_text(&self) -> String {
+        self.roles
+            .iter()
+            .map(|role| role.as_str().to_owned())
+            .chain(self.office_roles.iter().map(OfficeRole::to_text))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads [`Grants::to_text`]'s form; `None` when an entry is neither a role nor a role
+    /// in an office.
+    pub fn parse_text(text: &str) -> Option<Grants> {
+        let mut grants = Grants::default();
+        for entry in text.split(',').filter(|entry| !entry.is_empty()) {
+            if entry.contains('@') {
+                grants.office_roles.insert(OfficeRole::parse(entry)?);
+            } else {
+                grants.roles.insert(Role::parse(entry)?);
+            }
+        }
+        Some(grants)
     }
 }
 
@@ -92,8 +198,10 @@ pub struct Account {
     pub email: String,
     /// The name shown to colleagues, such as `Anna Huber`.
     pub display_name: String,
-    /// What the account may do.
+    /// What the account may do everywhere.
     pub roles: BTreeSet<Role>,
+    /// What the account may do in single offices only.
+    pub office_roles: BTreeSet<OfficeRole>,
     /// Whether an authenticator app is set up.
     pub second_factor_enrolled: bool,
     /// A disabled account cannot sign in and has no sessions.
@@ -123,6 +231,41 @@ impl Account {
     /// May manage staff accounts and settings: administrators only.
     pub fn can_manage_staff(&self) -> bool {
         self.has_role(Role::Admin)
+    }
+
+    /// May design the processes behind online services: process designers and
+    /// administrators.
+    pub fn can_design_processes(&self) -> bool {
+        self.has_role(Role::ProcessDesigner) || self.has_role(Role::Admin)
+    }
+
+    /// May handle the cases of `office`: a caseworker or office lead there or everywhere.
+    pub fn handles_cases_in(&self, office: &str) -> bool {
+        [Role::Caseworker, Role::OfficeLead]
+            .into_iter()
+            .any(|role| {
+                self.has_role(role)
+                    || self.office_roles.contains(&OfficeRole {
+                        office: office.to_owned(),
+                        role,
+                    })
+            })
+    }
+
+    /// May handle cases in at least one office.
+    pub fn handles_cases(&self) -> bool {
+        self.has_role(Role::Caseworker)
+            || self.has_role(Role::OfficeLead)
+            || !self.office_roles.is_empty()
+    }
+
+    /// Leads `office`, or every office.
+    pub fn leads(&self, office: &str) -> bool {
+        self.has_role(Role::OfficeLead)
+            || self.office_roles.contains(&OfficeRole {
+                office: office.to_owned(),
+                role: Role::OfficeLead,
+            })
     }
 }
 
@@ -301,7 +444,7 @@ pub struct InvitationInfo {
     /// The name the account will have.
     pub display_name: String,
     /// The roles the account will have.
-    pub roles: BTreeSet<Role>,
+    pub grants: Grants,
     /// Until when it can be accepted.
     pub expires_at: DateTime<Utc>,
 }

@@ -647,3 +647,92 @@ async fn a_preview_link_shows_a_draft_without_signing_in_until_it_expires() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_administrator_gives_a_role_in_one_office_which_opens_no_editing() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let now = monday_morning();
+        let mut ada = Browser::new(app_at(&database, now).await);
+        ada.sign_in("ada@musterstadt.example", now, None).await;
+        let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
+        let erika = identity
+            .staff()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|account| account.email == "erika@musterstadt.example")
+            .unwrap();
+
+        let people = ada.get("/staff/people").await;
+        assert!(
+            people
+                .body
+                .contains("<option value=\"buergerbuero-altstadt\">")
+        );
+        let saved = ada
+            .post(
+                &format!("/staff/people/{}", erika.id),
+                &[
+                    ("token", &people.field("token")),
+                    ("action", "roles"),
+                    ("add_office_role", "caseworker"),
+                    ("add_office", "buergerbuero-altstadt"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        assert!(saved.body.contains("Rollen gespeichert."));
+        assert!(
+            saved
+                .body
+                .contains("Sachbearbeitung in Bürgerbüro Altstadt")
+        );
+        let changed = identity.account(erika.id).await.unwrap().unwrap();
+        assert!(
+            changed.roles.is_empty(),
+            "the editor role was not ticked, so it went"
+        );
+        assert!(changed.handles_cases_in("buergerbuero-altstadt"));
+        assert!(!changed.handles_cases_in("bauamt"));
+
+        // An office that is not published is refused, and nothing changes.
+        let refused = ada
+            .post(
+                &format!("/staff/people/{}", erika.id),
+                &[
+                    ("token", &people.field("token")),
+                    ("action", "roles"),
+                    ("role", "editor"),
+                    ("add_office_role", "caseworker"),
+                    ("add_office", "erfundenes-amt"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        let unchanged = identity.account(erika.id).await.unwrap().unwrap();
+        assert_eq!(unchanged.office_roles, changed.office_roles);
+
+        // Signed in, the caseworker sees her roles and no editorial pages.
+        let mut caseworker = Browser::new(app_at(&database, now).await);
+        caseworker
+            .sign_in("erika@musterstadt.example", now, None)
+            .await;
+        let overview = caseworker.get("/staff").await;
+        assert_eq!(overview.status, StatusCode::OK);
+        assert!(
+            overview
+                .body
+                .contains("Sachbearbeitung in Bürgerbüro Altstadt")
+        );
+        assert!(!overview.body.contains("href=\"/staff/content\""));
+        for page in ["/staff/content", "/staff/media", "/staff/people"] {
+            assert_eq!(
+                caseworker.get(page).await.status,
+                StatusCode::FORBIDDEN,
+                "{page}"
+            );
+        }
+    })
+    .await;
+}

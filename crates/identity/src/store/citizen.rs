@@ -175,7 +175,7 @@ impl IdentityStore {
                 ],
             )
             .await
-            .map_err(|_| IdentityError::EmailTaken)?;
+            .map_err(taken_or_failed)?;
         let entry = Entry::about(kinds::ACCOUNT_CREATED, Some(id), "citizen sign-up");
         audit::record_in(&mut transaction, entry, now).await?;
         let lifetime = self.config.session_absolute_timeout;
@@ -360,7 +360,7 @@ impl IdentityStore {
                 ],
             )
             .await
-            .map_err(|_| IdentityError::EmailTaken)?;
+            .map_err(taken_or_failed)?;
         let entry = Entry::about(kinds::EMAIL_CHANGED, Some(account_id), "by email link");
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
@@ -719,6 +719,16 @@ impl IdentityStore {
             )
             .await?;
         found.ok_or(IdentityError::LinkInvalid)
+    }
+}
+
+/// `EmailTaken` for a write the unique index on addresses refused, the database error
+/// otherwise.
+fn taken_or_failed(error: rathaus_base::DbError) -> IdentityError {
+    if error.is_unique_violation() {
+        IdentityError::EmailTaken
+    } else {
+        IdentityError::Database(error)
     }
 }
 

@@ -7,7 +7,7 @@ mod citizen;
 mod sign_in;
 mod staff;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +18,9 @@ use uuid::Uuid;
 use crate::audit::{self, Entry};
 use crate::config::IdentityConfig;
 use crate::error::IdentityError;
-use crate::model::{Account, AccountKind, AuditEvent, Role, Session, SessionInfo, SessionToken};
+use crate::model::{
+    Account, AccountKind, AuditEvent, Grants, OfficeRole, Role, Session, SessionInfo, SessionToken,
+};
 use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
@@ -37,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "identity: citizen accounts, links sent by email, session devices",
         sql: include_str!("../../migrations/2026_12_04_07_citizen_accounts.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "identity: roles of case work, held everywhere or per office",
+        sql: include_str!("../../migrations/2026_12_04_11_office_roles.sql"),
     },
 ];
 
@@ -68,7 +75,7 @@ struct AccountRow {
 }
 
 impl AccountRow {
-    fn into_account(self, roles: BTreeSet<Role>) -> Result<Account, IdentityError> {
+    fn into_account(self, grants: Grants) -> Result<Account, IdentityError> {
         let kind = AccountKind::parse(&self.kind)
             .ok_or_else(|| IdentityError::Corrupt(format!("unknown account kind {}", self.kind)))?;
         Ok(Account {
@@ -76,7 +83,8 @@ impl AccountRow {
             kind,
             email: self.email,
             display_name: self.display_name,
-            roles,
+            roles: grants.roles,
+            office_roles: grants.office_roles,
             second_factor_enrolled: self.enrolled,
             disabled: self.disabled,
             created_at: self.created_at,
@@ -88,6 +96,26 @@ impl AccountRow {
 struct RoleRow {
     account_id: Uuid,
     role: String,
+    office: Option<String>,
+}
+
+impl RoleRow {
+    /// Adds the role of this row to `grants`.
+    fn add_to(&self, grants: &mut Grants) -> Result<(), IdentityError> {
+        let role = parse_role(&self.role)?;
+        match &self.office {
+            None => {
+                grants.roles.insert(role);
+            }
+            Some(office) => {
+                grants.office_roles.insert(OfficeRole {
+                    office: office.clone(),
+                    role,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -345,31 +373,36 @@ impl IdentityStore {
         Ok(())
     }
 
-    async fn roles_of(&self, account_id: Uuid) -> Result<BTreeSet<Role>, IdentityError> {
+    async fn roles_of(&self, account_id: Uuid) -> Result<Grants, IdentityError> {
         let rows: Vec<RoleRow> = self
             .database
             .fetch_all(
-                "SELECT account_id, role FROM identity_account_roles WHERE account_id = $1",
+                "SELECT account_id, role, office FROM identity_account_roles \
+                 WHERE account_id = $1",
                 &[account_id.into()],
             )
             .await?;
-        rows.iter().map(|row| parse_role(&row.role)).collect()
+        let mut grants = Grants::default();
+        for row in &rows {
+            row.add_to(&mut grants)?;
+        }
+        Ok(grants)
     }
 
     /// The roles of every account that has any.
-    async fn all_roles(&self) -> Result<BTreeMap<Uuid, BTreeSet<Role>>, IdentityError> {
+    async fn all_roles(&self) -> Result<BTreeMap<Uuid, Grants>, IdentityError> {
         let rows: Vec<RoleRow> = self
             .database
-            .fetch_all("SELECT account_id, role FROM identity_account_roles", &[])
+            .fetch_all(
+                "SELECT account_id, role, office FROM identity_account_roles",
+                &[],
+            )
             .await?;
-        let mut roles: BTreeMap<Uuid, BTreeSet<Role>> = BTreeMap::new();
-        for row in rows {
-            roles
-                .entry(row.account_id)
-                .or_default()
-                .insert(parse_role(&row.role)?);
+        let mut grants: BTreeMap<Uuid, Grants> = BTreeMap::new();
+        for row in &rows {
+            row.add_to(grants.entry(row.account_id).or_default())?;
         }
-        Ok(roles)
+        Ok(grants)
     }
 
     /// Records an audit event on its own.
@@ -380,15 +413,6 @@ impl IdentityStore {
 
 fn parse_role(name: &str) -> Result<Role, IdentityError> {
     Role::parse(name).ok_or_else(|| IdentityError::Corrupt(format!("unknown role {name}")))
-}
-
-/// Roles as a readable list for the audit log, such as `editor, publisher`.
-fn role_list(roles: &BTreeSet<Role>) -> String {
-    roles
-        .iter()
-        .map(|role| role.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Starts a session in a transaction and returns its token. A pending session (second
@@ -419,11 +443,11 @@ async fn insert_session(
     Ok(SessionToken::new(token))
 }
 
-/// Replaces roles of an account in a transaction.
+/// Replaces the roles of an account in a transaction.
 async fn write_roles(
     transaction: &mut Transaction,
     account_id: Uuid,
-    roles: &BTreeSet<Role>,
+    grants: &Grants,
 ) -> Result<(), IdentityError> {
     transaction
         .execute(
@@ -431,11 +455,17 @@ async fn write_roles(
             &[account_id.into()],
         )
         .await?;
-    for role in roles {
+    let everywhere = grants.roles.iter().map(|role| (*role, None));
+    let in_offices = grants
+        .office_roles
+        .iter()
+        .map(|grant| (grant.role, Some(grant.office.as_str())));
+    for (role, office) in everywhere.chain(in_offices) {
         transaction
             .execute(
-                "INSERT INTO identity_account_roles (account_id, role) VALUES ($1, $2)",
-                &[account_id.into(), role.as_str().into()],
+                "INSERT INTO identity_account_roles (account_id, role, office) \
+                 VALUES ($1, $2, $3)",
+                &[account_id.into(), role.as_str().into(), office.into()],
             )
             .await?;
     }

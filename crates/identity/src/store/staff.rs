@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use rathaus_base::Transaction;
 use uuid::Uuid;
 
-use super::{AccountRow, IdentityStore, account_columns, other_admins, role_list, write_roles};
+use super::{AccountRow, IdentityStore, account_columns, other_admins, write_roles};
 use crate::audit::{self, Entry, kinds};
 use crate::error::IdentityError;
-use crate::model::{Account, AccountKind, Invitation, InvitationInfo, Role};
+use crate::model::{Account, AccountKind, Grants, Invitation, InvitationInfo, Role};
 use crate::password::check_rules;
 use crate::secret::{check_display_name, check_email, new_token, sha256_hex};
 use crate::throttle::to_chrono;
@@ -32,7 +32,7 @@ struct NewAccount {
     email: String,
     email_normalised: String,
     display_name: String,
-    roles: BTreeSet<Role>,
+    grants: Grants,
 }
 
 impl IdentityStore {
@@ -46,7 +46,8 @@ impl IdentityStore {
         roles: &BTreeSet<Role>,
         now: DateTime<Utc>,
     ) -> Result<Account, IdentityError> {
-        let new = self.check_new_account(email, display_name, roles).await?;
+        let grants = Grants::everywhere(roles.clone());
+        let new = self.check_new_account(email, display_name, &grants).await?;
         check_rules(&self.config.password, password, &new.email)?;
         let hash = self.hasher.hash(password).await?;
 
@@ -55,7 +56,7 @@ impl IdentityStore {
         let entry = Entry::about(
             kinds::ACCOUNT_CREATED,
             Some(id),
-            format!("roles: {}", role_list(&new.roles)),
+            format!("roles: {}", new.grants.to_text()),
         );
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
@@ -65,17 +66,18 @@ impl IdentityStore {
             .ok_or(IdentityError::AccountNotFound)
     }
 
-    /// Invites a new staff member. The returned token belongs into the link the web layer
-    /// mails; only its SHA-256 is stored, so the link cannot be made again.
+    /// Invites a new staff member with the roles `grants` gives. The returned token belongs
+    /// into the link the web layer mails; only its SHA-256 is stored, so the link cannot be
+    /// made again.
     pub async fn invite_staff(
         &self,
         email: &str,
         display_name: &str,
-        roles: &BTreeSet<Role>,
+        grants: &Grants,
         invited_by: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Invitation, IdentityError> {
-        let new = self.check_new_account(email, display_name, roles).await?;
+        let new = self.check_new_account(email, display_name, grants).await?;
         let id = Uuid::now_v7();
         let token = new_token();
         let expires_at = now + to_chrono(self.config.invitation_lifetime);
@@ -90,14 +92,14 @@ impl IdentityStore {
                     sha256_hex(&token).into(),
                     new.email.as_str().into(),
                     new.display_name.as_str().into(),
-                    stored_roles(&new.roles).into(),
+                    new.grants.to_text().into(),
                     invited_by.into(),
                     now.into(),
                     expires_at.into(),
                 ],
             )
             .await?;
-        let detail = format!("invitation {id}, roles: {}", role_list(&new.roles));
+        let detail = format!("invitation {id}, roles: {}", new.grants.to_text());
         let entry = Entry::about(kinds::INVITATION_CREATED, None, detail).by(invited_by);
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
@@ -119,7 +121,7 @@ impl IdentityStore {
     ) -> Result<InvitationInfo, IdentityError> {
         let row = self.open_invitation(token, now).await?;
         Ok(InvitationInfo {
-            roles: parse_stored_roles(&row.roles)?,
+            grants: parse_stored_grants(&row.roles)?,
             email: row.email,
             display_name: row.display_name,
             expires_at: row.expires_at,
@@ -135,9 +137,9 @@ impl IdentityStore {
         now: DateTime<Utc>,
     ) -> Result<Account, IdentityError> {
         let row = self.open_invitation(token, now).await?;
-        let roles = parse_stored_roles(&row.roles)?;
+        let grants = parse_stored_grants(&row.roles)?;
         let new = self
-            .check_new_account(&row.email, &row.display_name, &roles)
+            .check_new_account(&row.email, &row.display_name, &grants)
             .await?;
         check_rules(&self.config.password, password, &new.email)?;
         let hash = self.hasher.hash(password).await?;
@@ -155,7 +157,7 @@ impl IdentityStore {
         if accepted != 1 {
             return Err(IdentityError::InvitationInvalid);
         }
-        let detail = format!("invitation {}, roles: {}", row.id, role_list(&new.roles));
+        let detail = format!("invitation {}, roles: {}", row.id, new.grants.to_text());
         let entry = Entry::about(kinds::INVITATION_ACCEPTED, Some(id), detail).by(row.invited_by);
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
@@ -186,16 +188,16 @@ impl IdentityStore {
             .collect()
     }
 
-    /// Gives an account exactly these roles. The last enabled administrator cannot lose
-    /// the administrator role.
+    /// Gives an account exactly these roles, everywhere and per office. The last enabled
+    /// administrator cannot lose the administrator role.
     pub async fn set_roles(
         &self,
         id: Uuid,
-        roles: &BTreeSet<Role>,
+        grants: &Grants,
         by: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Account, IdentityError> {
-        if roles.is_empty() {
+        if grants.is_empty() {
             return Err(IdentityError::NoRoles);
         }
         let before = self
@@ -205,15 +207,19 @@ impl IdentityStore {
 
         let mut transaction = self.database.begin().await?;
         if before.has_role(Role::Admin)
-            && !roles.contains(&Role::Admin)
+            && !grants.roles.contains(&Role::Admin)
             && !before.disabled
             && other_admins(&mut transaction, id).await? == 0
         {
             return Err(IdentityError::LastAdmin);
         }
-        write_roles(&mut transaction, id, roles).await?;
+        write_roles(&mut transaction, id, grants).await?;
         touch_account(&mut transaction, id, now).await?;
-        let detail = format!("from {} to {}", role_list(&before.roles), role_list(roles));
+        let before_grants = Grants {
+            roles: before.roles.clone(),
+            office_roles: before.office_roles.clone(),
+        };
+        let detail = format!("from {} to {}", before_grants.to_text(), grants.to_text());
         let entry = Entry::about(kinds::ROLES_CHANGED, Some(id), detail).by(by);
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
@@ -313,11 +319,11 @@ impl IdentityStore {
         &self,
         email: &str,
         display_name: &str,
-        roles: &BTreeSet<Role>,
+        grants: &Grants,
     ) -> Result<NewAccount, IdentityError> {
         let (email, email_normalised) = check_email(email)?;
         let display_name = check_display_name(display_name)?;
-        if roles.is_empty() {
+        if grants.is_empty() {
             return Err(IdentityError::NoRoles);
         }
         let taken: super::Count = self
@@ -335,7 +341,7 @@ impl IdentityStore {
             email,
             email_normalised,
             display_name,
-            roles: roles.clone(),
+            grants: grants.clone(),
         })
     }
 
@@ -369,8 +375,8 @@ async fn insert_account(
     transaction
         .execute(
             "INSERT INTO identity_accounts (id, kind, email, email_normalised, display_name, \
-             password_hash, disabled, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+             password_hash, disabled, created_at, updated_at, email_verified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
             &[
                 id.into(),
                 AccountKind::Staff.as_str().into(),
@@ -390,7 +396,7 @@ async fn insert_account(
                 IdentityError::Database(error)
             }
         })?;
-    write_roles(transaction, id, &new.roles).await?;
+    write_roles(transaction, id, &new.grants).await?;
     Ok(id)
 }
 
@@ -408,18 +414,8 @@ async fn touch_account(
     Ok(())
 }
 
-/// Roles as stored with an invitation: `editor,publisher`.
-fn stored_roles(roles: &BTreeSet<Role>) -> String {
-    roles
-        .iter()
-        .map(|role| role.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn parse_stored_roles(text: &str) -> Result<BTreeSet<Role>, IdentityError> {
-    text.split(',')
-        .filter(|name| !name.is_empty())
-        .map(super::parse_role)
-        .collect()
+/// Roles as stored with an invitation, in the form of [`Grants::to_text`].
+fn parse_stored_grants(text: &str) -> Result<Grants, IdentityError> {
+    Grants::parse_text(text)
+        .ok_or_else(|| IdentityError::Corrupt(format!("unknown roles in an invitation: {text}")))
 }

@@ -1,10 +1,10 @@
 //! Staff accounts, invitations, and what administrators change.
 
 use rathaus_base::testing::each_backend;
-use rathaus_identity::{IdentityError, PasswordRule, Role, SignInStep};
+use rathaus_identity::{Grants, IdentityError, OfficeRole, PasswordRule, Role, SignInStep};
 use uuid::Uuid;
 
-use crate::common::{CLIENT, PASSWORD, enrolled, later, migrations, morning, roles, store};
+use crate::common::{CLIENT, PASSWORD, enrolled, grants, later, migrations, morning, roles, store};
 
 #[tokio::test]
 async fn a_staff_account_is_made_once_per_address_whatever_its_case() {
@@ -92,7 +92,7 @@ async fn an_invitation_is_accepted_once_and_then_signs_in_through_enrolment() {
             .invite_staff(
                 "Ben@Stadt.Example",
                 "Ben Maier",
-                &granted,
+                &Grants::everywhere(granted.clone()),
                 admin.account.id,
                 morning(),
             )
@@ -104,7 +104,7 @@ async fn an_invitation_is_accepted_once_and_then_signs_in_through_enrolment() {
             .await
             .unwrap();
         assert_eq!(info.display_name, "Ben Maier");
-        assert_eq!(info.roles, granted);
+        assert_eq!(info.grants, Grants::everywhere(granted.clone()));
 
         let ben = store
             .accept_invitation(&invitation.token, PASSWORD, later(morning(), 60))
@@ -139,7 +139,7 @@ async fn an_expired_or_unknown_invitation_is_refused_the_same_way() {
             .invite_staff(
                 "ben@stadt.example",
                 "Ben Maier",
-                &roles(&[Role::Editor]),
+                &grants(&[Role::Editor]),
                 inviter,
                 morning(),
             )
@@ -171,7 +171,7 @@ async fn inviting_an_address_that_has_an_account_is_refused() {
             .invite_staff(
                 "ADMIN@stadt.example",
                 "Admin",
-                &roles(&[Role::Editor]),
+                &grants(&[Role::Editor]),
                 admin.account.id,
                 morning(),
             )
@@ -189,7 +189,7 @@ async fn the_last_administrator_cannot_be_demoted_or_disabled() {
         let id = admin.account.id;
 
         let demoted = store
-            .set_roles(id, &roles(&[Role::Editor]), id, morning())
+            .set_roles(id, &grants(&[Role::Editor]), id, morning())
             .await;
         assert!(matches!(demoted, Err(IdentityError::LastAdmin)));
         let disabled = store.set_disabled(id, true, id, morning()).await;
@@ -206,7 +206,7 @@ async fn the_last_administrator_cannot_be_demoted_or_disabled() {
             .await
             .unwrap();
         let changed = store
-            .set_roles(id, &roles(&[Role::Editor]), second.id, morning())
+            .set_roles(id, &grants(&[Role::Editor]), second.id, morning())
             .await
             .unwrap();
         assert_eq!(changed.roles, roles(&[Role::Editor]));
@@ -310,7 +310,7 @@ async fn the_audit_log_tells_what_happened_without_secrets() {
             .invite_staff(
                 "ben@stadt.example",
                 "Ben",
-                &roles(&[Role::Editor]),
+                &grants(&[Role::Editor]),
                 admin.account.id,
                 morning(),
             )
@@ -350,4 +350,84 @@ async fn the_audit_log_tells_what_happened_without_secrets() {
         }
     })
     .await;
+}
+
+#[tokio::test]
+async fn case_work_roles_hold_in_one_office_or_everywhere() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database);
+        let admin = enrolled(&store, "admin@stadt.example", &[Role::Admin], morning()).await;
+        let in_office = |role: Role, office: &str| OfficeRole {
+            office: office.to_owned(),
+            role,
+        };
+        let mut granted = Grants::default();
+        granted
+            .office_roles
+            .insert(in_office(Role::Caseworker, "buergerbuero-mitte"));
+        granted
+            .office_roles
+            .insert(in_office(Role::OfficeLead, "standesamt"));
+
+        let invitation = store
+            .invite_staff(
+                "clara@stadt.example",
+                "Clara",
+                &granted,
+                admin.account.id,
+                morning(),
+            )
+            .await
+            .unwrap();
+        let info = store
+            .invitation(&invitation.token, morning())
+            .await
+            .unwrap();
+        assert_eq!(info.grants, granted);
+        let clara = store
+            .accept_invitation(&invitation.token, PASSWORD, morning())
+            .await
+            .unwrap();
+        assert!(clara.roles.is_empty());
+        assert!(clara.handles_cases_in("buergerbuero-mitte"));
+        assert!(clara.handles_cases_in("standesamt"));
+        assert!(clara.leads("standesamt") && !clara.leads("buergerbuero-mitte"));
+        assert!(!clara.handles_cases_in("kfz-zulassung"));
+        assert!(!clara.can_edit(), "case work is no editing");
+
+        let mut everywhere = grants(&[Role::Caseworker, Role::Editor]);
+        everywhere
+            .office_roles
+            .insert(in_office(Role::OfficeLead, "standesamt"));
+        let changed = store
+            .set_roles(clara.id, &everywhere, admin.account.id, morning())
+            .await
+            .unwrap();
+        assert!(changed.handles_cases_in("kfz-zulassung"));
+        assert!(changed.can_edit());
+        let listed = store.staff().await.unwrap();
+        let clara = listed
+            .iter()
+            .find(|account| account.id == clara.id)
+            .unwrap();
+        assert_eq!(clara.office_roles, everywhere.office_roles);
+        assert!(
+            !admin.account.handles_cases(),
+            "administrators do not read cases by role"
+        );
+    })
+    .await;
+}
+
+#[test]
+fn roles_in_offices_read_back_as_written_and_nothing_else() {
+    let text = "editor,caseworker@buergerbuero-mitte,office_lead@standesamt";
+    let grants = Grants::parse_text(text).unwrap();
+    assert_eq!(grants.to_text(), text);
+    assert!(
+        Grants::parse_text("editor@standesamt").is_none(),
+        "editors hold no office roles"
+    );
+    assert!(Grants::parse_text("caseworker@Standes Amt").is_none());
+    assert!(Grants::parse_text("janitor").is_none());
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rathaus_base::{Database, Migration};
 use rathaus_identity::{
-    Account, IdentityConfig, IdentityStore, RecoveryCodes, Role, SessionToken, SignInStep,
+    Account, Grants, IdentityConfig, IdentityStore, RecoveryCodes, Role, SessionToken, SignInStep,
 };
 
 /// A password that passes the rules.
@@ -38,6 +38,11 @@ pub fn later(start: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
 /// The roles given.
 pub fn roles(list: &[Role]) -> BTreeSet<Role> {
     list.iter().copied().collect()
+}
+
+/// The roles given, everywhere.
+pub fn grants(list: &[Role]) -> Grants {
+    Grants::everywhere(roles(list))
 }
 
 /// The code an authenticator app with this secret shows at `now`.

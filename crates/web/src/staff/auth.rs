@@ -449,7 +449,7 @@ pub async fn sign_out(
 struct InvitationView {
     email: String,
     display_name: String,
-    roles: Vec<&'static str>,
+    roles: Vec<String>,
     errors: BTreeMap<&'static str, String>,
 }
 
@@ -486,7 +486,7 @@ async fn invitation_page(
     let view = InvitationView {
         email: info.email,
         display_name: info.display_name,
-        roles: info.roles.iter().map(|role| role_label(*role)).collect(),
+        roles: grant_labels(state, &info.grants),
         errors,
     };
     let mut response = render(state, "staff/invitation.html", &layout, view)?;
@@ -571,6 +571,32 @@ pub fn role_label(role: rathaus_identity::Role) -> &'static str {
     match role {
         Role::Editor => "Redaktion",
         Role::Publisher => "Freigabe",
+        Role::Caseworker => "Sachbearbeitung",
+        Role::OfficeLead => "Amtsleitung",
+        Role::ProcessDesigner => "Prozessgestaltung",
         Role::Admin => "Verwaltung",
     }
+}
+
+/// The name of an office by its key, as the published content has it; the key itself for an
+/// office that is not (or no longer) published.
+pub fn office_name(state: &AppState, key: &str) -> String {
+    state
+        .catalog()
+        .offices()
+        .find(|office| office.key == key)
+        .map_or_else(|| key.to_owned(), |office| office.de.name.clone())
+}
+
+/// Every role of `grants` by its German name, those per office with the office's name.
+pub fn grant_labels(state: &AppState, grants: &rathaus_identity::Grants) -> Vec<String> {
+    let everywhere = grants.roles.iter().map(|role| role_label(*role).to_owned());
+    let in_offices = grants.office_roles.iter().map(|grant| {
+        format!(
+            "{} in {}",
+            role_label(grant.role),
+            office_name(state, &grant.office)
+        )
+    });
+    everywhere.chain(in_offices).collect()
 }

@@ -144,7 +144,9 @@ pub async fn dashboard(
     State(state): State<AppState>,
     staff: SignedIn,
 ) -> Result<Response, WebError> {
-    staff.require(Role::Editor)?;
+    if !staff.session.account.can_edit() {
+        return super::people::own_roles(&state, &staff);
+    }
     let overview = state.store().overview().await?;
     let today = state.now().with_timezone(&state.time_zone()).date_naive();
     let rows: Vec<ItemRow> = overview

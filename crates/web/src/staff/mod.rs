@@ -180,13 +180,23 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// Refuses with 403 unless the account has `role` (administrators may do everything
-    /// editors and publishers may).
+    /// Refuses with 403 unless the account has `role`, everywhere or (for the roles of case
+    /// work) in at least one office. Administrators may do everything editors, publishers
+    /// and process designers may, but handle no cases by their role.
     pub fn require(&self, role: Role) -> Result<(), WebError> {
         let account = &self.session.account;
         let allowed = match role {
             Role::Editor => account.can_edit(),
             Role::Publisher => account.can_publish(),
+            Role::Caseworker => account.handles_cases(),
+            Role::OfficeLead => {
+                account.has_role(Role::OfficeLead)
+                    || account
+                        .office_roles
+                        .iter()
+                        .any(|grant| grant.role == Role::OfficeLead)
+            }
+            Role::ProcessDesigner => account.can_design_processes(),
             Role::Admin => account.can_manage_staff(),
         };
         if allowed {
@@ -349,6 +359,8 @@ pub struct StaffLayout {
     pub can_publish: bool,
     /// Whether they may manage staff.
     pub can_manage: bool,
+    /// Whether they may edit content (and so see the content and media pages).
+    pub can_edit: bool,
     /// The form token for this page's forms.
     pub token: String,
     /// A message about what the last action did.
@@ -369,6 +381,7 @@ impl StaffLayout {
             user: Some(staff.session.account.display_name.clone()),
             can_publish: staff.session.account.can_publish(),
             can_manage: staff.session.account.can_manage_staff(),
+            can_edit: staff.session.account.can_edit(),
             token: staff.form_token(state),
             notice: None,
         }
@@ -382,6 +395,7 @@ impl StaffLayout {
             user: None,
             can_publish: false,
             can_manage: false,
+            can_edit: false,
             token: state.form_tokens().issue(form, state.now().timestamp()),
             notice: None,
         }

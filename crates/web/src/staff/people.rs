@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use rathaus_base::mail::MailMessage;
-use rathaus_identity::{IdentityError, Role};
+use rathaus_identity::{Grants, IdentityError, OfficeRole, Role};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::auth::role_label;
+use super::auth::{grant_labels, office_name, role_label};
 use super::{SignedIn, StaffLayout, render};
 use crate::error::WebError;
 use crate::state::AppState;
@@ -24,6 +24,8 @@ struct PersonView {
     name: String,
     email: String,
     roles: Vec<(&'static str, &'static str, bool)>,
+    /// Each role held in one office: the form value, and the role and office in words.
+    office_roles: Vec<(String, String)>,
     second_factor: bool,
     disabled: bool,
     is_self: bool,
@@ -34,6 +36,9 @@ struct InviteView {
     email: String,
     name: String,
     roles: Vec<(&'static str, &'static str, bool)>,
+    /// The office and role chosen for a role in one office.
+    add_office: String,
+    add_office_role: String,
     errors: BTreeMap<&'static str, String>,
 }
 
@@ -41,6 +46,41 @@ fn role_choices(chosen: &BTreeSet<Role>) -> Vec<(&'static str, &'static str, boo
     Role::ALL
         .into_iter()
         .map(|role| (role.as_str(), role_label(role), chosen.contains(&role)))
+        .collect()
+}
+
+/// The roles held per office, as the form lists them.
+fn office_role_views(state: &AppState, grants: &BTreeSet<OfficeRole>) -> Vec<(String, String)> {
+    grants
+        .iter()
+        .map(|grant| {
+            let label = format!(
+                "{} in {}",
+                role_label(grant.role),
+                office_name(state, &grant.office)
+            );
+            (grant.to_text(), label)
+        })
+        .collect()
+}
+
+/// The published offices by name, for choosing where a role holds.
+fn office_choices(state: &AppState) -> Vec<(String, String)> {
+    let catalog = state.catalog();
+    let mut offices: Vec<(String, String)> = catalog
+        .offices()
+        .map(|office| (office.key.clone(), office.de.name.clone()))
+        .collect();
+    offices.sort_by(|a, b| a.1.cmp(&b.1));
+    offices
+}
+
+/// The roles that can be held per office, for the form.
+fn office_role_choices() -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .into_iter()
+        .filter(|role| role.is_per_office())
+        .map(|role| (role.as_str(), role_label(role)))
         .collect()
 }
 
@@ -61,6 +101,7 @@ async fn people_page(
             id: account.id.to_string(),
             is_self: account.id == staff.session.account.id,
             roles: role_choices(&account.roles),
+            office_roles: office_role_views(state, &account.office_roles),
             name: account.display_name,
             email: account.email,
             second_factor: account.second_factor_enrolled,
@@ -79,12 +120,38 @@ async fn people_page(
         state,
         "staff/people.html",
         &layout,
-        view! { people => people, invite => invite },
+        view! {
+            people => people,
+            invite => invite,
+            offices => office_choices(state),
+            office_roles => office_role_choices(),
+        },
     )?;
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// The overview for staff without an editorial role: who they are and which roles they
+/// hold, since the staff portal has no work for them yet.
+pub fn own_roles(state: &AppState, staff: &SignedIn) -> Result<Response, WebError> {
+    let account = &staff.session.account;
+    let grants = Grants {
+        roles: account.roles.clone(),
+        office_roles: account.office_roles.clone(),
+    };
+    let layout = StaffLayout::signed_in(state, staff, "Übersicht".to_owned(), "dashboard");
+    render(
+        state,
+        "staff/own_roles.html",
+        &layout,
+        view! {
+            name => &account.display_name,
+            roles => grant_labels(state, &grants),
+            designs_processes => account.can_design_processes(),
+        },
+    )
 }
 
 /// `GET /staff/people`.
@@ -103,6 +170,29 @@ fn chosen_roles(pairs: &[(String, String)]) -> BTreeSet<Role> {
         .filter(|(name, _)| name == "role")
         .filter_map(|(_, value)| Role::parse(value))
         .collect()
+}
+
+/// The roles a form grants: those ticked everywhere, the office roles kept ticked, and the
+/// one added with the office and role chosen, if both are. An office that is not
+/// published is refused.
+fn chosen_grants(state: &AppState, pairs: &[(String, String)]) -> Result<Grants, WebError> {
+    let mut grants = Grants::everywhere(chosen_roles(pairs));
+    grants.office_roles = pairs
+        .iter()
+        .filter(|(name, _)| name == "office_role")
+        .filter_map(|(_, value)| OfficeRole::parse(value))
+        .collect();
+
+    let office = field(pairs, "add_office");
+    let role = field(pairs, "add_office_role");
+    if !office.is_empty() && !role.is_empty() {
+        let known = state.catalog().offices().any(|known| known.key == office);
+        let added = OfficeRole::parse(&format!("{role}@{office}"))
+            .filter(|_| known)
+            .ok_or_else(|| WebError::BadRequest("Unbekanntes Amt oder Rolle.".to_owned()))?;
+        grants.office_roles.insert(added);
+    }
+    Ok(grants)
 }
 
 fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
@@ -124,16 +214,22 @@ pub async fn invite(
     staff.check_form(&state, &headers, field(&pairs, "token"))?;
     let email = field(&pairs, "email").to_owned();
     let name = field(&pairs, "name").to_owned();
-    let roles = chosen_roles(&pairs);
+    let grants = chosen_grants(&state, &pairs)?;
 
     let outcome = state
         .identity()
-        .invite_staff(&email, &name, &roles, staff.session.account.id, state.now())
+        .invite_staff(
+            &email,
+            &name,
+            &grants,
+            staff.session.account.id,
+            state.now(),
+        )
         .await;
     let invitation = match outcome {
         Ok(invitation) => invitation,
         Err(error) => {
-            let (field, message) = match error {
+            let (wrong_field, message) = match error {
                 IdentityError::InvalidEmail => {
                     ("email", "Bitte eine gültige E-Mail-Adresse angeben.")
                 }
@@ -148,8 +244,10 @@ pub async fn invite(
             let view = InviteView {
                 email,
                 name,
-                roles: role_choices(&roles),
-                errors: BTreeMap::from([(field, message.to_owned())]),
+                roles: role_choices(&grants.roles),
+                add_office: field(&pairs, "add_office").to_owned(),
+                add_office_role: field(&pairs, "add_office_role").to_owned(),
+                errors: BTreeMap::from([(wrong_field, message.to_owned())]),
             };
             return people_page(&state, &staff, view, None).await;
         }
@@ -211,7 +309,7 @@ pub async fn update(
 
     let outcome = match field(&pairs, "action") {
         "roles" => identity
-            .set_roles(id, &chosen_roles(&pairs), by, now)
+            .set_roles(id, &chosen_grants(&state, &pairs)?, by, now)
             .await
             .map(|_| "Rollen gespeichert."),
         "block" => identity
