@@ -1,9 +1,12 @@
 //! The identity platform's tables and everything done with them. The methods are split by
-//! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]); this
+//! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]), the
+//! profile vault ([`vault`]), and export, erasure and retention ([`personal_data`]); this
 //! module holds the store itself, accounts and sessions.
 
+mod personal_data;
 mod sign_in;
 mod staff;
+mod vault;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -22,11 +25,19 @@ use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
 /// The migrations of the identity platform's tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 3,
-    name: "identity: accounts, roles, sessions, recovery codes, invitations, throttling, audit log",
-    sql: include_str!("../../migrations/2026_12_03_03_identity.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 3,
+        name: "identity: accounts, roles, sessions, recovery codes, invitations, throttling, \
+               audit log",
+        sql: include_str!("../../migrations/2026_12_03_03_identity.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "identity: profile vault, data-use log, consents, account verification",
+        sql: include_str!("../../migrations/2026_12_04_09_profile_vault.sql"),
+    },
+];
 
 /// How long a pending sign-in (password passed, second factor not yet) lives.
 const PENDING_LIFETIME: Duration = Duration::from_mins(10);
@@ -139,6 +150,28 @@ impl IdentityStore {
             }
             None => Ok(None),
         }
+    }
+
+    /// Notes that the person owns the account (a confirmed email address, or a sign-in
+    /// through an identity provider), which exempts a citizen account from deletion as
+    /// unverified. The first time counts; later calls change nothing.
+    pub async fn mark_account_verified(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), IdentityError> {
+        let mut transaction = self.database.begin().await?;
+        lock_account(&mut transaction, account_id).await?;
+        transaction
+            .execute(
+                "UPDATE identity_accounts SET verified_at = $2, updated_at = $2 \
+                 WHERE id = $1 AND verified_at IS NULL",
+                &[account_id.into(), now.into()],
+            )
+            .await?;
+        transaction.commit().await?;
+
+        Ok(())
     }
 
     /// The session a token belongs to, if it is usable: known, neither idle too long nor
@@ -440,4 +473,25 @@ async fn other_admins(transaction: &mut Transaction, except: Uuid) -> Result<i64
         )
         .await?;
     Ok(count.value)
+}
+
+/// Finds the account and, on PostgreSQL, locks its row until the transaction ends, so that
+/// the account cannot be deleted halfway and two changes to one profile take turns (SQLite
+/// runs one writing transaction at a time anyway). `AccountNotFound` if there is none.
+pub(super) async fn lock_account(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+) -> Result<(), IdentityError> {
+    // An update that changes nothing takes the row lock on both backends without a
+    // backend-specific `FOR UPDATE`.
+    let found = transaction
+        .execute(
+            "UPDATE identity_accounts SET updated_at = updated_at WHERE id = $1",
+            &[account_id.into()],
+        )
+        .await?;
+    if found == 0 {
+        return Err(IdentityError::AccountNotFound);
+    }
+    Ok(())
 }
