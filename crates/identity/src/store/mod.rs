@@ -162,13 +162,7 @@ impl IdentityStore {
     ) -> Result<(), IdentityError> {
         let mut transaction = self.database.begin().await?;
         lock_account(&mut transaction, account_id).await?;
-        transaction
-            .execute(
-                "UPDATE identity_accounts SET verified_at = $2, updated_at = $2 \
-                 WHERE id = $1 AND verified_at IS NULL",
-                &[account_id.into(), now.into()],
-            )
-            .await?;
+        mark_verified(&mut transaction, account_id, now).await?;
         transaction.commit().await?;
 
         Ok(())
@@ -493,5 +487,21 @@ pub(super) async fn lock_account(
     if found == 0 {
         return Err(IdentityError::AccountNotFound);
     }
+    Ok(())
+}
+
+/// Notes in a transaction that the person owns the account, unless that is known already.
+pub(super) async fn mark_verified(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), IdentityError> {
+    transaction
+        .execute(
+            "UPDATE identity_accounts SET verified_at = $2, updated_at = $2 \
+             WHERE id = $1 AND verified_at IS NULL",
+            &[account_id.into(), now.into()],
+        )
+        .await?;
     Ok(())
 }

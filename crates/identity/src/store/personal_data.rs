@@ -403,6 +403,10 @@ impl IdentityStore {
 /// Deletes the account row and every row that belongs to it alone; returns how many
 /// profile values, consents and sessions went. The foreign keys would cascade too; naming
 /// each table keeps the list of what is erased in one place, and counts it.
+///
+/// TODO: mail to the account's address waiting in the outbox (`base::mail`, given-up
+/// messages included) is not erased: the outbox belongs to the mail service, which has no
+/// call yet to drop the messages of one recipient.
 async fn erase_rows_of(
     transaction: &mut Transaction,
     record: &AccountRecord,

@@ -16,7 +16,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Count, IdentityStore, lock_account};
+use super::{Count, IdentityStore, lock_account, mark_verified};
 use crate::error::IdentityError;
 use crate::vault::catalogue::{self, AttributeError};
 use crate::vault::{
@@ -196,6 +196,8 @@ impl IdentityStore {
 
     /// Records values an identity provider sent at sign-in, as verified. Each replaces that
     /// provider's earlier value of the attribute; the person's own values stay beside them.
+    /// The sign-in proves the person owns the account, so the account counts as verified
+    /// from now on (see [`IdentityStore::mark_account_verified`]).
     ///
     /// All values are checked first; if any is refused, none is stored and the error lists
     /// every refused one. A caller that would rather keep the valid ones checks each with
@@ -512,6 +514,9 @@ impl IdentityStore {
                 now,
             )
             .await?;
+        }
+        if let Source::Provider { .. } = source {
+            mark_verified(&mut transaction, account_id, now).await?;
         }
         transaction.commit().await?;
 

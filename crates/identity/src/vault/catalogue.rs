@@ -500,14 +500,13 @@ fn postal_code_of(country: &str, code: &str) -> Option<String> {
         "DE" | "FR" | "IT" | "ES" => digits(5, &code),
         "AT" | "CH" | "BE" | "LU" => digits(4, &code),
         "NL" => {
+            // Four digits and two letters, written with a space between: `1012 AB`.
             let compact = code.replace(' ', "");
-            let valid = compact.len() == 6
-                && digits(4, compact.get(..4).unwrap_or_default())
-                && compact
-                    .bytes()
-                    .skip(4)
-                    .all(|byte| byte.is_ascii_uppercase());
-            return valid.then(|| format!("{} {}", &compact[..4], &compact[4..]));
+            let (numbers, letters) = compact.split_at_checked(4).unwrap_or_default();
+            let valid = digits(4, numbers)
+                && letters.len() == 2
+                && letters.bytes().all(|byte| byte.is_ascii_uppercase());
+            return valid.then(|| format!("{numbers} {letters}"));
         }
         "PL" => {
             let (head, tail) = code.split_once('-').unwrap_or(("", ""));

@@ -161,11 +161,14 @@ pub fn check_bic(text: &str) -> Result<String, AttributeProblem> {
         .filter(|letter| !letter.is_whitespace())
         .map(|letter| letter.to_ascii_uppercase())
         .collect();
-    let bytes = compact.as_bytes();
-    let well_formed = (bytes.len() == 8 || bytes.len() == 11)
-        && bytes[..4].iter().all(u8::is_ascii_uppercase)
-        && is_country_code(compact.get(4..6).unwrap_or_default())
-        && bytes[6..].iter().all(u8::is_ascii_alphanumeric);
+    let part = |range: std::ops::Range<usize>| compact.get(range).unwrap_or_default();
+    let well_formed = compact.is_ascii()
+        && (compact.len() == 8 || compact.len() == 11)
+        && part(0..4).bytes().all(|byte| byte.is_ascii_uppercase())
+        && is_country_code(part(4..6))
+        && part(6..compact.len())
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric());
     if well_formed {
         Ok(compact)
     } else {
@@ -300,7 +303,14 @@ mod tests {
         assert_eq!(check_bic("cobadeffxxx").unwrap(), "COBADEFFXXX");
         assert_eq!(check_bic("GENO DE M1 GLS").unwrap(), "GENODEM1GLS");
         assert_eq!(check_bic("BKAUATWW").unwrap(), "BKAUATWW");
-        for wrong in ["COBADEFF1", "COBAXXFFXXX", "C0BADEFFXXX", "COBADEFFXX-", ""] {
+        for wrong in [
+            "COBADEFF1",
+            "COBAXXFFXXX",
+            "C0BADEFFXXX",
+            "COBADEFFXX-",
+            "CÖBDEFF",
+            "",
+        ] {
             assert_eq!(
                 check_bic(wrong),
                 Err(AttributeProblem::BicFormat),

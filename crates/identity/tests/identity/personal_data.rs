@@ -358,6 +358,16 @@ async fn unverified_citizen_accounts_go_after_seven_days_and_others_stay() {
             .mark_account_verified(verified, later(morning(), 60))
             .await
             .unwrap();
+        let signed_in = citizen(&database, "bundid@example.org", morning()).await;
+        store
+            .record_from_provider(
+                signed_in,
+                "bundid",
+                &[(GIVEN_NAMES, json!("Erika"))],
+                morning(),
+            )
+            .await
+            .unwrap();
         let young = citizen(&database, "young@example.org", days_later(morning(), 2)).await;
         let staff = enrolled(&store, "anna@stadt.example", &[Role::Admin], morning()).await;
 
@@ -375,6 +385,10 @@ async fn unverified_citizen_accounts_go_after_seven_days_and_others_stay() {
         assert!(store.account(never).await.unwrap().is_none());
         assert!(store.profile(never).await.unwrap().is_empty());
         assert!(store.account(verified).await.unwrap().is_some());
+        assert!(
+            store.account(signed_in).await.unwrap().is_some(),
+            "a sign-in through a provider verifies"
+        );
         assert!(store.account(young).await.unwrap().is_some());
         assert!(store.account(staff.account.id).await.unwrap().is_some());
 
