@@ -39,8 +39,8 @@ macro_rules! value_columns {
     };
 }
 
-/// What a new value replaces, for `INSERT … VALUES ($1 … $9)` into the values table: a
-/// value from the same provider, or the self-declared value or the last application's.
+/// Stores a value from a provider, replacing that provider's earlier value of the
+/// attribute. The parameters are the columns in the order listed.
 const UPSERT_PROVIDER_VALUE: &str = "INSERT INTO identity_profile_values (id, account_id, \
      attribute, value, source_kind, source_reference, verified, recorded_at, preferred) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -48,7 +48,9 @@ const UPSERT_PROVIDER_VALUE: &str = "INSERT INTO identity_profile_values (id, ac
      DO UPDATE SET value = excluded.value, verified = excluded.verified, \
      recorded_at = excluded.recorded_at";
 
-/// See [`UPSERT_PROVIDER_VALUE`].
+/// Stores a self-declared value or one from an application, replacing the earlier value
+/// of the same kind (whichever application it came from). The parameters are the columns
+/// in the order listed.
 const UPSERT_OTHER_VALUE: &str = "INSERT INTO identity_profile_values (id, account_id, \
      attribute, value, source_kind, source_reference, verified, recorded_at, preferred) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -57,7 +59,7 @@ const UPSERT_OTHER_VALUE: &str = "INSERT INTO identity_profile_values (id, accou
      verified = excluded.verified, recorded_at = excluded.recorded_at";
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ValueRow {
+struct ValueRow {
     id: Uuid,
     attribute: String,
     value: Json<Value>,
@@ -87,7 +89,7 @@ impl ValueRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct DataUseRow {
+struct DataUseRow {
     at: DateTime<Utc>,
     reader: String,
     purpose: String,
@@ -112,7 +114,7 @@ impl From<DataUseRow> for DataUse {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ConsentRow {
+struct ConsentRow {
     id: Uuid,
     purpose: String,
     granted_at: DateTime<Utc>,
@@ -588,7 +590,7 @@ async fn active_consent(
 
 /// Value rows grouped into attributes, in order of their names, each with its current
 /// value first and the others newest first.
-pub(super) fn group_by_attribute(
+fn group_by_attribute(
     rows: Vec<ValueRow>,
 ) -> Result<Vec<ProfileAttribute>, IdentityError> {
     let mut grouped: BTreeMap<String, Vec<ProfileValue>> = BTreeMap::new();
