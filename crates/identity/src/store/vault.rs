@@ -590,9 +590,7 @@ async fn active_consent(
 
 /// Value rows grouped into attributes, in order of their names, each with its current
 /// value first and the others newest first.
-fn group_by_attribute(
-    rows: Vec<ValueRow>,
-) -> Result<Vec<ProfileAttribute>, IdentityError> {
+fn group_by_attribute(rows: Vec<ValueRow>) -> Result<Vec<ProfileAttribute>, IdentityError> {
     let mut grouped: BTreeMap<String, Vec<ProfileValue>> = BTreeMap::new();
     for row in rows {
         let value = row.into_value()?;
