@@ -29,7 +29,8 @@ pub struct Config {
     pub templates: TemplatesConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
-    /// Staff sign-in: sessions, password rules and hashing.
+    /// Sign-in (sessions, password rules and hashing) and how long records about people
+    /// are kept.
     pub identity: IdentitySettings,
     /// The limits behind the readability advice in the staff portal.
     pub readability: ReadabilityLimits,
@@ -183,8 +184,8 @@ impl Default for MailConfig {
     }
 }
 
-/// Staff sign-in: sessions, password rules and hashing. The identity platform turns these
-/// into its own configuration.
+/// Sign-in (sessions, password rules and hashing) and how long records about people are
+/// kept. The identity platform turns these into its own configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IdentitySettings {
@@ -201,6 +202,14 @@ pub struct IdentitySettings {
     pub invitation_hours: u64,
     /// The name authenticator apps show beside the account. Default `Rathaus`.
     pub totp_issuer: String,
+    /// Audit log entries are deleted this many days after they were written. Default 365.
+    pub audit_log_retention_days: u64,
+    /// Data-use log entries (who read which profile data) are deleted this many days after
+    /// the read, also those of deleted accounts. Default 730.
+    pub data_use_log_retention_days: u64,
+    /// Citizen accounts still unverified this many days after they were made are deleted.
+    /// Default 7.
+    pub unverified_account_days: u64,
 }
 
 impl Default for IdentitySettings {
@@ -212,9 +221,15 @@ impl Default for IdentitySettings {
             password_min_length: 12,
             invitation_hours: 72,
             totp_issuer: "Rathaus".to_owned(),
+            audit_log_retention_days: 365,
+            data_use_log_retention_days: 730,
+            unverified_account_days: 7,
         }
     }
 }
+
+/// The longest retention period a setting may name: a hundred years.
+const MAX_RETENTION_DAYS: u64 = 36_500;
 
 /// The limits behind the readability advice editors see while writing. The advice is never a
 /// gate; these only decide what is pointed out.
@@ -365,6 +380,24 @@ impl Config {
                 "identity.totp_issuer",
                 "must not be empty and must not contain `:`",
             );
+        }
+        for (key, days) in [
+            (
+                "identity.audit_log_retention_days",
+                identity.audit_log_retention_days,
+            ),
+            (
+                "identity.data_use_log_retention_days",
+                identity.data_use_log_retention_days,
+            ),
+            (
+                "identity.unverified_account_days",
+                identity.unverified_account_days,
+            ),
+        ] {
+            if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+                return invalid(key, "must be between 1 and 36500 days");
+            }
         }
 
         Ok(())
@@ -551,6 +584,17 @@ mod tests {
                 .starts_with("identity.session_idle_minutes"),
             "{error}"
         );
+
+        let error = load_toml("[identity]\ndata_use_log_retention_days = 0\n").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.data_use_log_retention_days"),
+            "{error}"
+        );
+        let config = load_toml("[identity]\naudit_log_retention_days = 90\n").unwrap();
+        assert_eq!(config.identity.audit_log_retention_days, 90);
+        assert_eq!(config.identity.unverified_account_days, 7);
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub mod kinds {
     pub const ACCOUNT_DISABLED: &str = "account.disabled";
     /// An administrator enabled an account again.
     pub const ACCOUNT_ENABLED: &str = "account.enabled";
+    /// An account was deleted with its personal data, at the person's request or because
+    /// it was never verified.
+    pub const ACCOUNT_DELETED: &str = "account.deleted";
     /// A staff member was invited.
     pub const INVITATION_CREATED: &str = "invitation.created";
     /// An invitation was accepted.

@@ -1,6 +1,6 @@
 //! How the identity platform behaves: password rules and hashing cost, session lifetimes,
-//! throttling of failed sign-ins. Operators tune a few of these in the `[identity]` section
-//! of the configuration; the rest are fixed defaults.
+//! throttling of failed sign-ins, and how long personal data is kept. Operators tune a few
+//! of these in the `[identity]` section of the configuration; the rest are fixed defaults.
 
 use std::time::Duration;
 
@@ -62,6 +62,37 @@ impl Default for ThrottlePolicy {
     }
 }
 
+/// How long records about people are kept before
+/// [`crate::IdentityStore::enforce_retention`] deletes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// Audit log entries older than this are deleted.
+    pub audit_log: Duration,
+    /// Data-use log entries older than this are deleted, and so are consents withdrawn
+    /// longer ago (they only prove what the deleted entries relied on).
+    pub data_use_log: Duration,
+    /// Citizen accounts that have not been verified this long after they were made are
+    /// deleted.
+    pub unverified_accounts: Duration,
+}
+
+impl Default for RetentionPolicy {
+    /// The audit log for a year, the data-use log for two years, unverified citizen
+    /// accounts for seven days.
+    fn default() -> Self {
+        RetentionPolicy {
+            audit_log: days(365),
+            data_use_log: days(730),
+            unverified_accounts: days(7),
+        }
+    }
+}
+
+/// A number of days as a duration; saturates instead of overflowing.
+fn days(count: u64) -> Duration {
+    Duration::from_secs(count.saturating_mul(24 * 60 * 60))
+}
+
 /// Everything the [`crate::IdentityStore`] needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityConfig {
@@ -82,6 +113,8 @@ pub struct IdentityConfig {
     pub invitation_lifetime: Duration,
     /// How failed sign-ins are slowed down.
     pub throttle: ThrottlePolicy,
+    /// How long records about people are kept.
+    pub retention: RetentionPolicy,
 }
 
 impl Default for IdentityConfig {
@@ -95,6 +128,7 @@ impl Default for IdentityConfig {
             totp_issuer: "Rathaus".to_owned(),
             invitation_lifetime: Duration::from_hours(72),
             throttle: ThrottlePolicy::default(),
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -131,6 +165,11 @@ impl From<&IdentitySettings> for IdentityConfig {
             session_absolute_timeout: Duration::from_hours(settings.session_absolute_hours),
             totp_issuer: settings.totp_issuer.trim().to_owned(),
             invitation_lifetime: Duration::from_hours(settings.invitation_hours),
+            retention: RetentionPolicy {
+                audit_log: days(settings.audit_log_retention_days),
+                data_use_log: days(settings.data_use_log_retention_days),
+                unverified_accounts: days(settings.unverified_account_days),
+            },
             ..defaults
         }
     }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use rathaus_base::DbError;
 
+use crate::vault::catalogue::AttributeError;
+
 /// A rule a new password breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordRule {
@@ -105,6 +107,42 @@ pub enum IdentityError {
     /// No account has this id.
     #[error("no such account")]
     AccountNotFound,
+    /// Values for the profile vault were refused: one error per attribute, each naming
+    /// the attribute, the part of the value and the problem. Never empty.
+    #[error("invalid profile data: {}", describe_all(.0))]
+    InvalidAttributes(Vec<AttributeError>),
+    /// The account holds values of so many attributes that no further one is taken.
+    #[error("the profile holds the most attributes allowed ({max})")]
+    ProfileFull {
+        /// How many attributes a profile may hold.
+        max: usize,
+    },
+    /// The account has no value with this id.
+    #[error("no such value in the profile")]
+    ValueNotFound,
+    /// A provider's id or an application's reference is empty, too long or has control
+    /// characters.
+    #[error("the source of the values is not valid")]
+    InvalidSource,
+    /// A purpose's key is not a namespaced name or its label is empty or too long.
+    #[error("the purpose is not valid")]
+    InvalidPurpose,
+    /// The reader of a data use is empty, too long or has control characters.
+    #[error("the reader is not valid")]
+    InvalidReader,
+    /// The reference of a data use (where the data goes) is empty, too long or has control
+    /// characters.
+    #[error("the reference of the data use is not valid")]
+    InvalidReference,
+    /// A read named no attribute.
+    #[error("a read must name at least one attribute")]
+    NoAttributesRequested,
+    /// The purpose needs the person's consent, which was never given or was withdrawn.
+    #[error("the person has not consented to the purpose {purpose}")]
+    ConsentRequired {
+        /// The purpose's key.
+        purpose: String,
+    },
     /// Hashing failed, which means wrong hashing parameters or a damaged stored hash.
     #[error("password hashing failed: {0}")]
     Hashing(String),
@@ -114,4 +152,13 @@ pub enum IdentityError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] DbError),
+}
+
+/// Several attribute errors as one line for logs and tests.
+fn describe_all(errors: &[AttributeError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -393,7 +393,7 @@ pub struct Session {
 }
 
 /// A session as listed for its owner or an administrator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionInfo {
     /// The session's id.
     pub id: Uuid,
@@ -484,7 +484,7 @@ impl fmt::Debug for RecoveryCodes {
 }
 
 /// One entry of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEvent {
     /// When it happened.
     pub at: DateTime<Utc>,

@@ -286,11 +286,13 @@ impl AppState {
     }
 
     /// Runs the scheduled work of this node forever: publishing scheduled revisions and
-    /// taking expired items off the portal (each change is claimed by one node only), and
-    /// sending waiting mail.
+    /// taking expired items off the portal (each change is claimed by one node only),
+    /// sending waiting mail, ending sessions, and once an hour deleting personal data past
+    /// its retention period.
     pub async fn run_scheduled_work(self) {
         let mut ticker = tokio::time::interval(SCHEDULED_WORK_INTERVAL);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut retention_due = self.now();
         loop {
             tokio::select! {
                 _ = ticker.tick() => {}
@@ -317,9 +319,33 @@ impl AppState {
             if let Err(error) = self.inner.identity.purge(now).await {
                 tracing::warn!(error = %error, "cannot remove ended sessions");
             }
+            if now >= retention_due {
+                retention_due = now + RETENTION_INTERVAL;
+                self.enforce_retention(now).await;
+            }
+        }
+    }
+
+    /// Deletes the identity platform's records past their retention period, and logs how
+    /// many went (counts only, never whose).
+    async fn enforce_retention(&self, now: DateTime<Utc>) {
+        match self.inner.identity.enforce_retention(now).await {
+            Ok(report) if !report.is_empty() => tracing::info!(
+                audit_events = report.audit_events,
+                data_uses = report.data_uses,
+                withdrawn_consents = report.withdrawn_consents,
+                unverified_accounts = report.unverified_accounts,
+                "deleted personal data past its retention period"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "cannot enforce retention periods"),
         }
     }
 }
+
+/// How often records past their retention period are looked for. Retention periods are
+/// days long; an hour late is on time.
+const RETENTION_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// How often scheduled publishing, expiry and mail are looked at.
 const SCHEDULED_WORK_INTERVAL: Duration = Duration::from_secs(5);

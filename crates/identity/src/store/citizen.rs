@@ -162,8 +162,8 @@ impl IdentityStore {
         transaction
             .execute(
                 "INSERT INTO identity_accounts (id, kind, email, email_normalised, display_name, \
-                 password_hash, disabled, created_at, updated_at, email_verified_at) \
-                 VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $7, $7)",
+                 password_hash, disabled, created_at, updated_at, email_verified_at, \
+                 verified_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, $7, $7, $7)",
                 &[
                     id.into(),
                     email.as_str().into(),

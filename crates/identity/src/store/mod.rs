@@ -1,11 +1,14 @@
 //! The identity platform's tables and everything done with them. The methods are split by
 //! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]), citizen
-//! accounts and the links sent by email ([`citizen`]); this module holds the store itself,
+//! accounts and the links sent by email ([`citizen`]), the profile vault ([`vault`]), and
+//! export, erasure and retention ([`personal_data`]); this module holds the store itself,
 //! accounts and sessions.
 
 mod citizen;
+mod personal_data;
 mod sign_in;
 mod staff;
+mod vault;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "identity: citizen accounts, links sent by email, session devices",
         sql: include_str!("../../migrations/2026_12_04_07_citizen_accounts.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "identity: profile vault, data-use log, consents, account verification",
+        sql: include_str!("../../migrations/2026_12_04_09_profile_vault.sql"),
     },
     Migration {
         version: 11,
@@ -180,6 +188,22 @@ impl IdentityStore {
             }
             None => Ok(None),
         }
+    }
+
+    /// Notes that the person owns the account (a confirmed email address, or a sign-in
+    /// through an identity provider), which exempts a citizen account from deletion as
+    /// unverified. The first time counts; later calls change nothing.
+    pub async fn mark_account_verified(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), IdentityError> {
+        let mut transaction = self.database.begin().await?;
+        lock_account(&mut transaction, account_id).await?;
+        mark_verified(&mut transaction, account_id, now).await?;
+        transaction.commit().await?;
+
+        Ok(())
     }
 
     /// The session a token belongs to, if it is usable: known, neither idle too long nor
@@ -492,4 +516,41 @@ async fn other_admins(transaction: &mut Transaction, except: Uuid) -> Result<i64
         )
         .await?;
     Ok(count.value)
+}
+
+/// Finds the account and, on PostgreSQL, locks its row until the transaction ends, so that
+/// the account cannot be deleted halfway and two changes to one profile take turns (SQLite
+/// runs one writing transaction at a time anyway). `AccountNotFound` if there is none.
+pub(super) async fn lock_account(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+) -> Result<(), IdentityError> {
+    // An update that changes nothing takes the row lock on both backends without a
+    // backend-specific `FOR UPDATE`.
+    let found = transaction
+        .execute(
+            "UPDATE identity_accounts SET updated_at = updated_at WHERE id = $1",
+            &[account_id.into()],
+        )
+        .await?;
+    if found == 0 {
+        return Err(IdentityError::AccountNotFound);
+    }
+    Ok(())
+}
+
+/// Notes in a transaction that the person owns the account, unless that is known already.
+pub(super) async fn mark_verified(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), IdentityError> {
+    transaction
+        .execute(
+            "UPDATE identity_accounts SET verified_at = $2, updated_at = $2 \
+             WHERE id = $1 AND verified_at IS NULL",
+            &[account_id.into(), now.into()],
+        )
+        .await?;
+    Ok(())
 }

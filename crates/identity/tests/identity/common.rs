@@ -8,6 +8,7 @@ use rathaus_base::{Database, Migration};
 use rathaus_identity::{
     Account, Grants, IdentityConfig, IdentityStore, RecoveryCodes, Role, SessionToken, SignInStep,
 };
+use uuid::Uuid;
 
 /// A password that passes the rules.
 pub const PASSWORD: &str = "Rathaus-Passphrase 2026";
@@ -33,6 +34,33 @@ pub fn morning() -> DateTime<Utc> {
 /// `seconds` after `start`.
 pub fn later(start: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     start + Duration::seconds(seconds)
+}
+
+/// `count` days after `start`.
+pub fn days_later(start: DateTime<Utc>, count: i64) -> DateTime<Utc> {
+    start + Duration::days(count)
+}
+
+/// Makes a citizen account, unverified, as citizen sign-up will. The identity platform has
+/// no call for it yet, so the row is written directly.
+pub async fn citizen(database: &Database, email: &str, now: DateTime<Utc>) -> Uuid {
+    let id = Uuid::now_v7();
+    database
+        .execute(
+            "INSERT INTO identity_accounts (id, kind, email, email_normalised, display_name, \
+             disabled, created_at, updated_at) VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $6)",
+            &[
+                id.into(),
+                email.into(),
+                email.to_lowercase().into(),
+                "Erika Mustermann".into(),
+                false.into(),
+                now.into(),
+            ],
+        )
+        .await
+        .unwrap();
+    id
 }
 
 /// The roles given.

@@ -1,5 +1,6 @@
 //! The identity platform on both database backends: staff accounts and invitations,
-//! signing in with password and second factor, throttling, and sessions.
+//! signing in with password and second factor, throttling, sessions, the profile vault with
+//! its data-use log and consents, and export, erasure and retention of personal data.
 
 #![expect(
     clippy::unwrap_used,
@@ -9,5 +10,7 @@
 mod accounts;
 mod citizens;
 mod common;
+mod personal_data;
 mod sessions;
 mod sign_in;
+mod vault;
