@@ -47,9 +47,11 @@ async fn main() -> Result<(), Failure> {
         }
         Some("hash-time") => hash_time(number(1, 30)),
         Some("session-cost") => session_cost(number(1, 2000)).await,
-        _ => Err("usage: identity_bench prepare <url> <accounts> | hash-time <samples> | \
+        _ => Err(
+            "usage: identity_bench prepare <url> <accounts> | hash-time <samples> | \
                   session-cost <samples>"
-            .into()),
+                .into(),
+        ),
     }
 }
 
@@ -132,7 +134,13 @@ async fn session_cost(samples: usize) -> Result<(), Failure> {
     let database = connect(&url).await?;
     let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
     let AddressMail::Confirm(link) = identity
-        .sign_up("lookup@example.org", "Lookup", PASSWORD, "client", Utc::now())
+        .sign_up(
+            "lookup@example.org",
+            "Lookup",
+            PASSWORD,
+            "client",
+            Utc::now(),
+        )
         .await?
     else {
         return Err("the sign-up sent no link".into());

@@ -13,6 +13,7 @@ macro_rules! view {
 
 pub mod account;
 pub mod assets;
+pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod i18n;

@@ -9,12 +9,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use rathaus_identity::{AddressMail, CitizenSignIn, IdentityError};
+use rathaus_identity::{CitizenSignIn, IdentityError};
 use serde::{Deserialize, Serialize};
 
 use super::{
     Citizen, Problems, add_retry_after, anonymous_token, check_anonymous_form, clear_cookie,
-    cookie_name, explain, internal, layout, local_time, mail, render, safe_next, send_mail,
+    cookie_name, explain, internal, layout, render, safe_next, send_address_mail, send_link,
     session_cookie, signed_in_redirect,
 };
 use crate::error::WebError;
@@ -355,40 +355,8 @@ pub async fn sign_up(
         }
     };
 
-    let email = form.email.trim();
-    match address_mail {
-        AddressMail::Confirm(link) => {
-            let url = format!(
-                "{}{}/{}",
-                state.config().server.public_url,
-                context.url("/account/sign-up"),
-                link.token
-            );
-            let until = local_time(&context, link.expires_at);
-            let values = [
-                ("name", link.display_name.as_str()),
-                ("link", url.as_str()),
-                ("until", until.as_str()),
-            ];
-            send_mail(&state, mail(&context, &link.email, "mail_sign_up", &values)).await?;
-        }
-        AddressMail::AlreadyRegistered { email } => {
-            let sign_in = format!(
-                "{}{}",
-                state.config().server.public_url,
-                context.url("/account/sign-in")
-            );
-            let reset = format!(
-                "{}{}",
-                state.config().server.public_url,
-                context.url("/account/password-reset")
-            );
-            let values = [("sign_in", sign_in.as_str()), ("reset", reset.as_str())];
-            send_mail(&state, mail(&context, &email, "mail_registered", &values)).await?;
-        }
-        AddressMail::Withheld => {}
-    }
-    sent_page(&context, email, "account_sign_up_sent")
+    send_address_mail(&context, address_mail, "/account/sign-up", "mail_sign_up").await?;
+    sent_page(&context, form.email.trim(), "account_sign_up_sent")
 }
 
 /// The page that tells a person to look in their inbox, the same for every outcome.
@@ -553,19 +521,7 @@ pub async fn request_reset(
         }
     };
     if let Some(link) = link {
-        let url = format!(
-            "{}{}/{}",
-            state.config().server.public_url,
-            context.url("/account/password-reset"),
-            link.token
-        );
-        let until = local_time(&context, link.expires_at);
-        let values = [
-            ("name", link.display_name.as_str()),
-            ("link", url.as_str()),
-            ("until", until.as_str()),
-        ];
-        send_mail(&state, mail(&context, &link.email, "mail_reset", &values)).await?;
+        send_link(&context, &link, "/account/password-reset", "mail_reset").await?;
     }
     sent_page(&context, email, "account_reset_sent")
 }

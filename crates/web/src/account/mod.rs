@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rathaus_base::mail::MailMessage;
 use rathaus_content::model::Variant;
-use rathaus_identity::{AccountKind, IdentityError, Session, SessionToken};
+use rathaus_identity::{AccountKind, AddressMail, EmailLink, IdentityError, Session, SessionToken};
 use serde::Serialize;
 
 use crate::error::WebError;
@@ -92,40 +92,24 @@ pub fn router() -> Router<AppState> {
 /// The form name of the forms shown before signing in.
 const ANONYMOUS_FORM: &str = "account-anonymous";
 
-/// The name of the citizen's session cookie, apart from the staff portal's. Behind https it
-/// carries the `__Host-` prefix, which makes browsers refuse it unless it is secure,
-/// host-only and for the whole site.
+/// The name of the citizen's session cookie, apart from the staff portal's (see
+/// [`crate::cookies`]).
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if is_https(state) {
+    if crate::cookies::is_https(state) {
         "__Host-rathaus"
     } else {
         "rathaus"
     }
 }
 
-fn is_https(state: &AppState) -> bool {
-    state.config().server.public_url.starts_with("https://")
-}
-
 /// A `Set-Cookie` value that keeps `token` for the browser session.
 fn session_cookie(state: &AppState, token: &SessionToken) -> HeaderValue {
-    let secure = if is_https(state) { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(state),
-        token.as_str()
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    crate::cookies::session(state, cookie_name(state), token)
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
 fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if is_https(state) { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(state)
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    crate::cookies::removal(state, cookie_name(state))
 }
 
 /// A redirect that also stores a new session token, noting the device it runs on.
@@ -504,6 +488,60 @@ fn mail(context: &PageContext, to: &str, key: &str, values: &[(&str, &str)]) -> 
         subject: context.texts.format(&format!("{key}_subject"), &all),
         text: context.texts.format(&format!("{key}_text"), &all),
         html: None,
+    }
+}
+
+/// The absolute address of `path` in the page's variant, for links in messages.
+fn absolute(context: &PageContext, path: &str) -> String {
+    format!(
+        "{}{}",
+        context.state.config().server.public_url,
+        context.url(path)
+    )
+}
+
+/// Sends the message `key` with the link of `link`: its token's page under `path`.
+async fn send_link(
+    context: &PageContext,
+    link: &EmailLink,
+    path: &str,
+    key: &str,
+) -> Result<(), WebError> {
+    let url = absolute(context, &format!("{path}/{}", link.token));
+    let until = local_time(context, link.expires_at);
+    let values = [
+        ("name", link.display_name.as_str()),
+        ("link", url.as_str()),
+        ("until", until.as_str()),
+    ];
+    send_mail(&context.state, mail(context, &link.email, key, &values)).await
+}
+
+/// Tells the owner of an address that has an account that someone tried to sign up with
+/// it or move another account to it, with the ways to sign in and to reset the password.
+async fn send_registered_notice(context: &PageContext, email: &str) -> Result<(), WebError> {
+    let sign_in = absolute(context, "/account/sign-in");
+    let reset = absolute(context, "/account/password-reset");
+    let values = [("sign_in", sign_in.as_str()), ("reset", reset.as_str())];
+    send_mail(
+        &context.state,
+        mail(context, email, "mail_registered", &values),
+    )
+    .await
+}
+
+/// Sends what an [`AddressMail`] asks for: the link (to its token's page under `path`, in
+/// the message `key`), the notice to an address that has an account, or nothing.
+async fn send_address_mail(
+    context: &PageContext,
+    address_mail: AddressMail,
+    path: &str,
+    key: &str,
+) -> Result<(), WebError> {
+    match address_mail {
+        AddressMail::Confirm(link) => send_link(context, &link, path, key).await,
+        AddressMail::AlreadyRegistered { email } => send_registered_notice(context, &email).await,
+        AddressMail::Withheld => Ok(()),
     }
 }
 

@@ -8,14 +8,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use rathaus_identity::{AddressMail, IdentityError};
+use rathaus_identity::IdentityError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::auth::TokenOnly;
 use super::{
     Citizen, Problems, add_retry_after, anonymous_token, check_anonymous_form, clear_cookie,
-    explain, internal, layout, local_time, mail, render, send_mail,
+    explain, internal, layout, local_time, mail, render, send_address_mail, send_mail,
 };
 use crate::error::WebError;
 use crate::page::PageContext;
@@ -282,42 +282,13 @@ pub async fn request_email_change(
         }
     };
 
-    match address_mail {
-        AddressMail::Confirm(link) => {
-            let url = format!(
-                "{}{}/{}",
-                state.config().server.public_url,
-                context.url("/account/email"),
-                link.token
-            );
-            let until = local_time(&context, link.expires_at);
-            let values = [
-                ("name", link.display_name.as_str()),
-                ("link", url.as_str()),
-                ("until", until.as_str()),
-            ];
-            send_mail(
-                &state,
-                mail(&context, &link.email, "mail_email_change", &values),
-            )
-            .await?;
-        }
-        AddressMail::AlreadyRegistered { email } => {
-            let sign_in = format!(
-                "{}{}",
-                state.config().server.public_url,
-                context.url("/account/sign-in")
-            );
-            let reset = format!(
-                "{}{}",
-                state.config().server.public_url,
-                context.url("/account/password-reset")
-            );
-            let values = [("sign_in", sign_in.as_str()), ("reset", reset.as_str())];
-            send_mail(&state, mail(&context, &email, "mail_registered", &values)).await?;
-        }
-        AddressMail::Withheld => {}
-    }
+    send_address_mail(
+        &context,
+        address_mail,
+        "/account/email",
+        "mail_email_change",
+    )
+    .await?;
     Ok(see_other(&format!(
         "{}?note=email-sent",
         context.url("/account/security")

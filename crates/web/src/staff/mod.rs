@@ -104,39 +104,23 @@ pub fn router() -> Router<AppState> {
         .route("/preview/{secret}/{lang}", get(preview::by_link_in))
 }
 
-/// The name of the session cookie. Behind https it carries the `__Host-` prefix, which
-/// makes browsers refuse it unless it is secure, host-only and for the whole site.
+/// The name of the staff session cookie (see [`crate::cookies`]).
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if is_https(state) {
+    if crate::cookies::is_https(state) {
         "__Host-rathaus-staff"
     } else {
         "rathaus-staff"
     }
 }
 
-fn is_https(state: &AppState) -> bool {
-    state.config().server.public_url.starts_with("https://")
-}
-
 /// A `Set-Cookie` value that stores `token` for the browser session.
 pub fn session_cookie(state: &AppState, token: &SessionToken) -> HeaderValue {
-    let secure = if is_https(state) { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(state),
-        token.as_str()
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    crate::cookies::session(state, cookie_name(state), token)
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(state: &AppState) -> HeaderValue {
-    let secure = if is_https(state) { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(state)
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    crate::cookies::removal(state, cookie_name(state))
 }
 
 /// The session token the browser sent, if any.
