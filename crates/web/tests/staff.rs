@@ -8,21 +8,16 @@
     reason = "a failed set-up step must stop the test"
 )]
 
-use std::collections::BTreeSet;
-use std::path::Path;
+mod support;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use rathaus_base::Database;
 use rathaus_base::testing::each_backend;
-use rathaus_base::{Config, Database};
-use rathaus_content::{ContentStore, import};
+use rathaus_content::ContentStore;
 use rathaus_identity::{IdentityConfig, IdentityStore, Role};
-use rathaus_web::{AppState, Clock, router};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
+use support::{Browser, STAFF_PASSWORD as PASSWORD, app_at, city_with_staff, encode, unescape};
 
 fn monday_morning() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap()
@@ -30,14 +25,7 @@ fn monday_morning() -> DateTime<Utc> {
 
 /// The demo city with three staff accounts: an editor, a publisher and an administrator.
 async fn city(database: &Database) {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
-    let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
-    ContentStore::new(database.clone())
-        .import(&items, "test", monday_morning())
-        .await
-        .unwrap();
-    let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
-    for (email, name, role) in [
+    let staff = [
         ("erika@musterstadt.example", "Erika Editor", Role::Editor),
         (
             "paul@musterstadt.example",
@@ -45,182 +33,8 @@ async fn city(database: &Database) {
             Role::Publisher,
         ),
         ("ada@musterstadt.example", "Ada Admin", Role::Admin),
-    ] {
-        identity
-            .create_staff(
-                email,
-                name,
-                PASSWORD,
-                &BTreeSet::from([role]),
-                monday_morning(),
-            )
-            .await
-            .unwrap();
-    }
-}
-
-async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
-    let state = AppState::new(Config::default(), database.clone(), None, Clock::Fixed(now))
-        .await
-        .unwrap();
-    router(state)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The value of the first hidden form field called `name`.
-    fn field(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).expect("the field is on the page") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
-    }
-}
-
-/// A browser without scripts: it keeps the session cookie and sends forms.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(app: Router) -> Browser {
-        Browser { app, cookie: None }
-    }
-
-    async fn send(&mut self, mut request: Request<Body>) -> Answer {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        if let Some(set) = headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = if pair.ends_with('=') {
-                None
-            } else {
-                Some(pair)
-            };
-        }
-        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-            .await
-            .unwrap();
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Answer {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
-        let body: String = fields
-            .iter()
-            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    /// Signs in with password and authenticator, setting the authenticator up when the
-    /// account has none; returns the secret.
-    async fn sign_in(&mut self, email: &str, now: DateTime<Utc>, secret: Option<&str>) -> String {
-        let form = self.get("/staff/sign-in").await;
-        let token = form.field("token");
-        let answer = self
-            .post(
-                "/staff/sign-in",
-                &[
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("token", &token),
-                    ("next", "/staff"),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-
-        let (secret, target, token) = if let Some(secret) = secret {
-            assert!(answer.location().starts_with("/staff/sign-in/code"));
-            let page = self.get("/staff/sign-in/code").await;
-            (
-                secret.to_owned(),
-                "/staff/sign-in/code",
-                page.field("token"),
-            )
-        } else {
-            assert!(answer.location().starts_with("/staff/sign-in/enrol"));
-            let page = self.get("/staff/sign-in/enrol").await;
-            assert_eq!(page.status, StatusCode::OK);
-            let start = page.body.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
-            let end = page.body[start..].find('<').unwrap() + start;
-            let secret = page.body[start..end].replace(' ', "");
-            (secret, "/staff/sign-in/enrol", page.field("token"))
-        };
-
-        let code = code_at(&secret, now);
-        let done = self
-            .post(
-                target,
-                &[("code", &code), ("token", &token), ("next", "/staff")],
-            )
-            .await;
-        assert!(
-            done.status == StatusCode::SEE_OTHER || done.status == StatusCode::OK,
-            "{}: {}",
-            done.status,
-            done.body
-        );
-        secret
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
-}
-
-/// The authenticator code for `secret` at `now`, as an app computes it (RFC 6238).
-fn code_at(secret: &str, now: DateTime<Utc>) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(6)
-        .with_step_duration(30)
-        .with_secret(secret)
-        .build()
-        .unwrap();
-    totp.generate(u64::try_from(now.timestamp()).unwrap())
-        .to_string()
+    ];
+    city_with_staff(database, monday_morning(), &staff).await;
 }
 
 #[tokio::test]
@@ -352,15 +166,6 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
         rest = &rest[1..];
     }
     fields
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2f;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -507,7 +312,7 @@ async fn editors_cannot_publish_or_manage_staff_and_a_pending_sign_in_grants_not
             )
             .await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER);
-        assert!(half.cookie.is_some());
+        assert!(half.has_cookie());
         let refused = half.get("/staff/content").await;
         assert_eq!(refused.status, StatusCode::SEE_OTHER);
         assert!(refused.location().starts_with("/staff/sign-in"));

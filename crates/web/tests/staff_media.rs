@@ -8,23 +8,19 @@
     reason = "a failed set-up step must stop the test"
 )]
 
-use std::collections::BTreeSet;
-use std::io::Cursor;
-use std::path::Path;
+mod support;
 
-use axum::Router;
+use std::io::Cursor;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
+use rathaus_base::Database;
 use rathaus_base::testing::each_backend;
-use rathaus_base::{Config, Database};
 use rathaus_content::model::Item;
-use rathaus_content::{ContentStore, MediaStore, import};
-use rathaus_identity::{IdentityConfig, IdentityStore, Role};
-use rathaus_web::{AppState, Clock, router};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
+use rathaus_content::{ContentStore, MediaStore};
+use rathaus_identity::Role;
+use support::{Answer, Browser, app_at, attribute, city_with_staff, encode, from_elsewhere};
 
 const BOUNDARY: &str = "rathaus-test-boundary-5f2c9e";
 
@@ -36,30 +32,8 @@ fn monday_morning() -> DateTime<Utc> {
 
 /// The demo city's content with an editor.
 async fn city(database: &Database) {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/demo");
-    let items = import::read_folder(&folder, &BTreeSet::new()).unwrap();
-    ContentStore::new(database.clone())
-        .import(&items, "test", monday_morning())
-        .await
-        .unwrap();
-    let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
-    identity
-        .create_staff(
-            "erika@musterstadt.example",
-            "Erika Editor",
-            PASSWORD,
-            &BTreeSet::from([Role::Editor]),
-            monday_morning(),
-        )
-        .await
-        .unwrap();
-}
-
-async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
-    let state = AppState::new(Config::default(), database.clone(), None, Clock::Fixed(now))
-        .await
-        .unwrap();
-    router(state)
+    let staff = [("erika@musterstadt.example", "Erika Editor", Role::Editor)];
+    city_with_staff(database, monday_morning(), &staff).await;
 }
 
 /// A photo of noise: it does not compress, so its file is larger than the body limit of
@@ -82,77 +56,6 @@ fn noisy_png(width: u32, height: u32) -> Vec<u8> {
 
 fn small_pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    bytes: Vec<u8>,
-    /// The body as text, with the entities HTML escaping wrote turned back into characters.
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The value of the first form field called `name`.
-    fn field(&self, name: &str) -> String {
-        let at = self
-            .body
-            .find(&format!(" name=\"{name}\""))
-            .expect("the field is on the page");
-        let start = self.body[..at].rfind('<').unwrap();
-        let end = self.body[at..].find('>').unwrap() + at;
-        attribute(&self.body[start..end], "value").unwrap_or_default()
-    }
-
-    /// The message shown at the field with the id `id`, if there is one.
-    fn error_at(&self, id: &str) -> Option<String> {
-        let marker = format!("<p class=\"kern-error\" id=\"{id}-error\">");
-        let start = self.body.find(&marker)? + marker.len();
-        let end = self.body[start..].find("</p>")? + start;
-        Some(self.body[start..end].to_owned())
-    }
-
-    /// The `<img>` tag whose address starts with `src`.
-    fn image(&self, src: &str) -> Option<String> {
-        let at = self.body.find(&format!("src=\"{src}"))?;
-        let start = self.body[..at].rfind("<img ")?;
-        let end = self.body[start..].find('>')? + start;
-        Some(self.body[start..=end].to_owned())
-    }
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let marker = format!(" {name}=\"");
-    let start = tag.find(&marker)? + marker.len();
-    let end = tag[start..].find('"')? + start;
-    Some(tag[start..end].to_owned())
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2f;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 /// A file in an upload: its name, its media type as the browser announces it, its bytes.
@@ -195,73 +98,14 @@ fn upload_request(fields: &[(&str, &str)], file: Option<File<'_>>) -> Request<Bo
         .unwrap()
 }
 
-/// Marks a request as sent by a page of another site, as browsers do.
-fn from_elsewhere(mut request: Request<Body>) -> Request<Body> {
-    let headers = request.headers_mut();
-    headers.insert("origin", "https://evil.example".parse().unwrap());
-    headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
-    request
+/// What the media tests do with a browser beyond forms: send uploads.
+trait Uploads {
+    async fn upload(&mut self, fields: &[(&str, &str)], file: Option<File<'_>>) -> Answer;
+    async fn upload_token(&mut self) -> String;
+    async fn upload_stage_photo(&mut self, key: &str) -> Answer;
 }
 
-/// A browser without scripts: it keeps the session cookie and sends forms.
-struct Browser {
-    app: Router,
-    cookie: Option<String>,
-}
-
-impl Browser {
-    fn new(app: Router) -> Browser {
-        Browser { app, cookie: None }
-    }
-
-    async fn send(&mut self, mut request: Request<Body>) -> Answer {
-        if let Some(cookie) = &self.cookie {
-            request
-                .headers_mut()
-                .insert(header::COOKIE, cookie.parse().unwrap());
-        }
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        if let Some(set) = headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            // An emptied cookie means signed out.
-            self.cookie = if pair.ends_with('=') {
-                None
-            } else {
-                Some(pair)
-            };
-        }
-        let bytes = axum::body::to_bytes(response.into_body(), 30 << 20)
-            .await
-            .unwrap()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body: unescape(&String::from_utf8_lossy(&bytes)),
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Answer {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
-        let body: String = fields
-            .iter()
-            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
+impl Uploads for Browser {
     async fn upload(&mut self, fields: &[(&str, &str)], file: Option<File<'_>>) -> Answer {
         self.send(upload_request(fields, file)).await
     }
@@ -295,66 +139,12 @@ impl Browser {
         )
         .await
     }
-
-    /// Signs in with password and a newly set up authenticator.
-    async fn sign_in(&mut self, email: &str, now: DateTime<Utc>) {
-        let token = self.get("/staff/sign-in").await.field("token");
-        let answer = self
-            .post(
-                "/staff/sign-in",
-                &[
-                    ("email", email),
-                    ("password", PASSWORD),
-                    ("token", &token),
-                    ("next", "/staff"),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        assert!(answer.location().starts_with("/staff/sign-in/enrol"));
-
-        let page = self.get("/staff/sign-in/enrol").await;
-        let start = page.body.find("id=\"secret\">").unwrap() + "id=\"secret\">".len();
-        let end = page.body[start..].find('<').unwrap() + start;
-        let secret = page.body[start..end].replace(' ', "");
-        let code = code_at(&secret, now);
-        let done = self
-            .post(
-                "/staff/sign-in/enrol",
-                &[
-                    ("code", &code),
-                    ("token", &page.field("token")),
-                    ("next", "/staff"),
-                ],
-            )
-            .await;
-        assert!(
-            done.status == StatusCode::SEE_OTHER || done.status == StatusCode::OK,
-            "{}: {}",
-            done.status,
-            done.body
-        );
-    }
-}
-
-/// The authenticator code for `secret` at `now`, as an app computes it (RFC 6238).
-fn code_at(secret: &str, now: DateTime<Utc>) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(6)
-        .with_step_duration(30)
-        .with_secret(secret)
-        .build()
-        .unwrap();
-    totp.generate(u64::try_from(now.timestamp()).unwrap())
-        .to_string()
 }
 
 async fn signed_in_editor(database: &Database) -> Browser {
     let now = monday_morning();
     let mut erika = Browser::new(app_at(database, now).await);
-    erika.sign_in("erika@musterstadt.example", now).await;
+    erika.sign_in("erika@musterstadt.example", now, None).await;
     erika
 }
 

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use rathaus_base::{Config, Database};
 use rathaus_content::{ContentStore, import};
+use rathaus_identity::{IdentityConfig, IdentityStore, Role};
 use rathaus_web::{AppState, Clock, router};
 use tower::ServiceExt;
 
@@ -34,10 +35,31 @@ pub async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
     router(state)
 }
 
+/// The password of the staff accounts the tests make.
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+
+/// The demo city with staff accounts: each address with its name and its one role.
+pub async fn city_with_staff(
+    database: &Database,
+    now: DateTime<Utc>,
+    staff: &[(&str, &str, Role)],
+) {
+    demo_city(database, now).await;
+    let identity = IdentityStore::new(database.clone(), IdentityConfig::for_tests());
+    for (email, name, role) in staff {
+        identity
+            .create_staff(email, name, STAFF_PASSWORD, &BTreeSet::from([*role]), now)
+            .await
+            .unwrap();
+    }
+}
+
 /// An answer as the browser got it.
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+    /// The body as text, with the entities HTML escaping wrote turned back into characters.
     pub body: String,
 }
 
@@ -50,12 +72,15 @@ impl Answer {
             .unwrap_or("")
     }
 
-    /// The value of the first form field called `name` that has a value.
+    /// The value of the first form field called `name`.
     pub fn field(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).expect("the field is on the page") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_owned()
+        let at = self
+            .body
+            .find(&format!(" name=\"{name}\""))
+            .expect("the field is on the page");
+        let start = self.body[..at].rfind('<').unwrap();
+        let end = self.body[at..].find('>').unwrap() + at;
+        attribute(&self.body[start..end], "value").unwrap_or_default()
     }
 
     /// The text of the element with this id, tags left out.
@@ -66,6 +91,40 @@ impl Answer {
         let close = self.body[open_end..].find("</")? + open_end;
         Some(self.body[open_end..close].trim().to_owned())
     }
+
+    /// The message shown at the field with the id `id`, if there is one.
+    pub fn error_at(&self, id: &str) -> Option<String> {
+        let marker = format!("<p class=\"kern-error\" id=\"{id}-error\">");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find("</p>")? + start;
+        Some(self.body[start..end].to_owned())
+    }
+
+    /// The `<img>` tag whose address starts with `src`.
+    pub fn image(&self, src: &str) -> Option<String> {
+        let at = self.body.find(&format!("src=\"{src}"))?;
+        let start = self.body[..at].rfind("<img ")?;
+        let end = self.body[start..].find('>')? + start;
+        Some(self.body[start..=end].to_owned())
+    }
+}
+
+/// The value of the attribute `name` in an HTML tag.
+pub fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(tag[start..end].to_owned())
+}
+
+/// Turns the entities HTML escaping writes back into characters.
+pub fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// A browser without scripts: it keeps one session cookie and sends forms.
@@ -119,13 +178,15 @@ impl Browser {
                 Some(pair)
             };
         }
-        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        let bytes = axum::body::to_bytes(response.into_body(), 30 << 20)
             .await
-            .unwrap();
+            .unwrap()
+            .to_vec();
         Answer {
             status,
             headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body: unescape(&String::from_utf8_lossy(&bytes)),
+            bytes,
         }
     }
 
@@ -137,6 +198,70 @@ impl Browser {
     pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
         self.send(form_request(uri, fields)).await
     }
+
+    /// Signs in to the staff portal with password and authenticator code, setting the
+    /// authenticator up when `secret` is `None`; returns the authenticator's secret.
+    pub async fn sign_in(
+        &mut self,
+        email: &str,
+        now: DateTime<Utc>,
+        secret: Option<&str>,
+    ) -> String {
+        let token = self.get("/staff/sign-in").await.field("token");
+        let answer = self
+            .post(
+                "/staff/sign-in",
+                &[
+                    ("email", email),
+                    ("password", STAFF_PASSWORD),
+                    ("token", &token),
+                    ("next", "/staff"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+
+        let (secret, target) = if let Some(secret) = secret {
+            assert!(answer.location().starts_with("/staff/sign-in/code"));
+            (secret.to_owned(), "/staff/sign-in/code")
+        } else {
+            assert!(answer.location().starts_with("/staff/sign-in/enrol"));
+            (String::new(), "/staff/sign-in/enrol")
+        };
+        let page = self.get(target).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let secret = if secret.is_empty() {
+            page.text_of("secret").unwrap().replace(' ', "")
+        } else {
+            secret
+        };
+
+        let done = self
+            .post(
+                target,
+                &[
+                    ("code", &app_code(&secret, now)),
+                    ("token", &page.field("token")),
+                    ("next", "/staff"),
+                ],
+            )
+            .await;
+        assert!(
+            done.status == StatusCode::SEE_OTHER || done.status == StatusCode::OK,
+            "{}: {}",
+            done.status,
+            done.body
+        );
+        secret
+    }
+}
+
+/// Marks a request as sent by a page of another site, as browsers do.
+pub fn from_elsewhere(mut request: Request<Body>) -> Request<Body> {
+    let headers = request.headers_mut();
+    headers.insert("origin", "https://evil.example".parse().unwrap());
+    headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+    request
 }
 
 /// A form sent with `POST`, encoded as browsers do.
