@@ -28,6 +28,11 @@ pub(crate) fn mail_request_subject(client: &str) -> String {
     format!("mail-request:{}", sha256_hex(client))
 }
 
+/// The subject that counts a client's messages through one public form.
+pub(crate) fn public_form_subject(form: &str, client: &str) -> String {
+    format!("form:{form}:{}", sha256_hex(client))
+}
+
 #[derive(sqlx::FromRow)]
 struct Blocked {
     blocked_until: Option<DateTime<Utc>>,

@@ -400,6 +400,47 @@ async fn the_feedback_form_stores_reports_and_refuses_forgeries() {
 }
 
 #[tokio::test]
+async fn a_connection_that_sends_many_reports_is_asked_to_wait_and_keeps_its_text() {
+    each_backend(&migrations(), |database| async move {
+        let (app, store) = app(database).await;
+        let token = form_token(&get(&app, "/de/pages/barrierefreiheit").await.body);
+        let report = |client: [u8; 4], message: &str| {
+            let body = format!("token={token}&message={message}");
+            let mut request = post_feedback(body, Some("http://127.0.0.1:8080"));
+            let address = std::net::SocketAddr::from((client, 50_000));
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(address));
+            request
+        };
+        let busy = [192, 0, 2, 7];
+
+        // The free reports, and the one after them that starts a wait, are all stored.
+        for number in 1..=6 {
+            let sent = send(&app, report(busy, &format!("Meldung+{number}"))).await;
+            assert_eq!(sent.status, StatusCode::SEE_OTHER, "report {number}");
+        }
+        let refused = send(&app, report(busy, "Bild+ohne+Alternativtext")).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers[header::RETRY_AFTER], "1");
+        assert!(refused.body.contains("in einer Minute noch einmal"));
+        assert!(
+            refused
+                .body
+                .contains(">Bild ohne Alternativtext</textarea>"),
+            "the text is kept for sending again"
+        );
+        assert_eq!(store.open_feedback_count().await.unwrap(), 6);
+
+        // Another connection is counted apart.
+        let other = send(&app, report([198, 51, 100, 1], "Kontrast")).await;
+        assert_eq!(other.status, StatusCode::SEE_OTHER);
+        assert_eq!(store.open_feedback_count().await.unwrap(), 7);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn published_changes_show_after_a_refresh() {
     each_backend(&migrations(), |database| async move {
         let (_, store) = app(database.clone()).await;

@@ -37,8 +37,9 @@ export async function openBrowser(contextOptions = {}) {
     viewport: { width: 1280, height: 900 },
     ...contextOptions,
   });
-  // Fail fast instead of waiting 30 s on every missing element.
-  context.setDefaultTimeout(10_000);
+  // Long enough for a debug build on a busy two-core machine to resize an uploaded photo,
+  // short enough that a missing element fails the test within the minute.
+  context.setDefaultTimeout(30_000);
   return {
     context,
     async close() {

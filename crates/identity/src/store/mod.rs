@@ -369,6 +369,23 @@ impl IdentityStore {
         Ok(sessions + invitations + links + failures)
     }
 
+    /// Counts a message a client sends through a public form (such as the accessibility
+    /// feedback form), refusing it with `Throttled` when the client sent too many lately.
+    /// Each form counts apart, with the free count and growing waits of failed sign-ins, in
+    /// the database so that every node sees the count. Only a hash of the client's address
+    /// is stored.
+    pub async fn count_public_message(
+        &self,
+        form: &str,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), IdentityError> {
+        let subject = throttle::public_form_subject(form, client);
+        throttle::check(&self.database, [&subject, &subject], now).await?;
+        throttle::record_failure(&self.database, &self.config.throttle, &subject, now).await?;
+        Ok(())
+    }
+
     /// When a session ends unless used again.
     fn expiry_of(&self, row: &SessionRow) -> DateTime<Utc> {
         if row.second_factor_passed {

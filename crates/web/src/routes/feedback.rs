@@ -4,15 +4,18 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use rathaus_content::model::PageRole;
 use rathaus_content::store::NewFeedback;
+use rathaus_identity::IdentityError;
 
 use crate::csrf;
 use crate::error::WebError;
 use crate::page::PageContext;
 use crate::routes::portal::{FeedbackForm, render_page};
+use crate::staff::client_key;
 use crate::state::AppState;
 
 const MAX_MESSAGE: usize = 5_000;
@@ -23,7 +26,7 @@ const MAX_SHORT: usize = 200;
 pub async fn submit(
     State(state): State<AppState>,
     Path(lang): Path<String>,
-    headers: HeaderMap,
+    parts: Parts,
     Form(mut form): Form<FeedbackForm>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
@@ -32,7 +35,12 @@ pub async fn submit(
         .page_with_role(PageRole::AccessibilityStatement)
         .ok_or(WebError::NotFound)?;
 
-    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
     let public_url = state.config().server.public_url.as_str();
     if csrf::is_cross_site(header("origin"), header("sec-fetch-site"), &[public_url])
         || !state.form_tokens().verify(
@@ -50,6 +58,16 @@ pub async fn submit(
     }
     // A bot filled the field people cannot see: pretend success, store nothing.
     if form.website.is_empty() {
+        let client = client_key(&parts, &state.config().server.trusted_proxies);
+        let counted = state
+            .identity()
+            .count_public_message("accessibility-feedback", &client, context.now)
+            .await;
+        if let Err(IdentityError::Throttled { retry_after }) = counted {
+            return too_many_messages(&context, statement, form, retry_after);
+        }
+        counted.map_err(|error| WebError::Internal(error.to_string()))?;
+
         let feedback = NewFeedback {
             page: form.page.trim().to_owned(),
             message: form.message.trim().to_owned(),
@@ -65,6 +83,34 @@ pub async fn submit(
         context.item_url(rathaus_content::model::Kind::Page, &statement.key)
     );
     Ok(Redirect::to(&thanks).into_response())
+}
+
+/// The form again, with the person's text, when their connection sent too many messages
+/// lately: 429 with `Retry-After`, and the wait in words at the message field.
+fn too_many_messages(
+    context: &PageContext,
+    statement: &rathaus_content::model::Page,
+    mut form: FeedbackForm,
+    retry_after: std::time::Duration,
+) -> Result<Response, WebError> {
+    let seconds = retry_after.as_secs().max(1);
+    let minutes = seconds.div_ceil(60);
+    let message = if minutes == 1 {
+        context.t("feedback_error_too_many_one")
+    } else {
+        context.texts.format(
+            "feedback_error_too_many",
+            &[("minutes", &minutes.to_string())],
+        )
+    };
+    form.errors = vec![("message".to_owned(), message)];
+
+    let mut response = render_page(context, statement, form, false)?;
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Ok(response)
 }
 
 /// The problems of a filled-in form, as (field, message) pairs.
