@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod diff;
 pub mod editor;
 pub mod error;
+pub mod feedback;
 pub mod hours;
 pub mod import;
 pub mod location;

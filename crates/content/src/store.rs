@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "editorial workflow: review, scheduling, expiry, preview links",
         sql: include_str!("../migrations/2026_12_03_06_editorial_workflow.sql"),
     },
+    Migration {
+        version: 15,
+        name: "accessibility feedback: the record of its answer",
+        sql: include_str!("../migrations/2026_12_04_15_feedback_answers.sql"),
+    },
 ];
 
 /// What an import changed.

@@ -326,9 +326,15 @@ impl AppState {
         }
     }
 
-    /// Deletes the identity platform's records past their retention period, and logs how
-    /// many went (counts only, never whose).
+    /// Deletes the records past their retention period (the identity platform's and
+    /// answered barrier reports), and logs how many went (counts only, never whose).
     async fn enforce_retention(&self, now: DateTime<Utc>) {
+        match self.inner.store.delete_old_feedback(now).await {
+            Ok(0) => {}
+            Ok(reports) => tracing::info!(reports, "deleted answered barrier reports"),
+            Err(error) => tracing::warn!(error = %error, "cannot delete old barrier reports"),
+        }
+
         match self.inner.identity.enforce_retention(now).await {
             Ok(report) if !report.is_empty() => tracing::info!(
                 audit_events = report.audit_events,

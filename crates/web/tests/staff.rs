@@ -191,6 +191,7 @@ async fn no_staff_page_or_preview_is_reachable_without_signing_in() {
             "/staff/content/service/no-such-thing",
             "/staff/people",
             "/staff/audit",
+            "/staff/feedback",
         ];
         for page in pages {
             let answer = anonymous.get(page).await;
@@ -210,6 +211,7 @@ async fn no_staff_page_or_preview_is_reachable_without_signing_in() {
             "/staff/content/service/hundesteuer-anmelden/dates",
             "/staff/people",
             "/staff/assist",
+            "/staff/feedback/0190a6a0-0000-7000-8000-000000000000/answered",
         ];
         for write in writes {
             let answer = anonymous.post(write, &[("token", "x")]).await;
@@ -538,6 +540,98 @@ async fn an_administrator_gives_a_role_in_one_office_which_opens_no_editing() {
                 "{page}"
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn editors_see_barrier_reports_with_their_due_date_and_record_the_answer() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        city(&database).await;
+        let now = monday_morning();
+
+        // A person reports a barrier through the portal's form.
+        let mut visitor = Browser::new(app_at(&database, now).await);
+        let statement = visitor.get("/de/pages/barrierefreiheit").await;
+        let sent = visitor
+            .post(
+                "/de/accessibility-feedback",
+                &[
+                    ("token", &statement.field("token")),
+                    ("page", "Hundesteuer"),
+                    (
+                        "message",
+                        "Die Gebührentabelle ist mit dem Screenreader nicht lesbar.",
+                    ),
+                    ("email", "leser@example.org"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+        // The editor finds it on the overview and in the list, due in six weeks.
+        let mut erika = Browser::new(app_at(&database, now).await);
+        erika.sign_in("erika@musterstadt.example", now, None).await;
+        let overview = erika.get("/staff").await;
+        assert!(
+            overview
+                .body
+                .contains("Eine Meldung wartet auf eine Antwort")
+        );
+        let list = erika.get("/staff/feedback").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("Offen (1)"));
+        assert!(list.body.contains("nicht lesbar"));
+        assert!(list.body.contains("Antwort fällig bis 18.01.2027"));
+        assert!(list.body.contains("mailto:leser@example.org"));
+
+        // Recording the answer moves it to the answered reports, with name and note.
+        let action = list
+            .body
+            .split("action=\"")
+            .filter_map(|rest| rest.split('"').next())
+            .find(|action| action.starts_with("/staff/feedback/"))
+            .unwrap()
+            .to_owned();
+        let token = list.field("token");
+        let answered = erika
+            .post(
+                &action,
+                &[("token", &token), ("note", "Tabelle hat jetzt Kopfzeilen.")],
+            )
+            .await;
+        assert_eq!(answered.status, StatusCode::SEE_OTHER);
+        let list = erika.get("/staff/feedback").await;
+        assert!(list.body.contains("Offen (0)"));
+        assert!(list.body.contains("Beantwortet (1)"));
+        assert!(list.body.contains("Erika Editor"));
+        assert!(list.body.contains("Tabelle hat jetzt Kopfzeilen."));
+
+        // A second click, or a form from another site, changes nothing.
+        let again = erika
+            .post(&action, &[("token", &token), ("note", "")])
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        let forged = erika
+            .send(support::from_elsewhere(support::form_request(
+                &action,
+                &[("token", &token)],
+            )))
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(
+            erika
+                .get("/staff/feedback")
+                .await
+                .body
+                .contains("Tabelle hat jetzt Kopfzeilen.")
+        );
+
+        // A year after the answer the report, with its contact data, is deleted.
+        let store = ContentStore::new(database.clone());
+        let later = now + Duration::days(366);
+        assert_eq!(store.delete_old_feedback(later).await.unwrap(), 1);
+        assert!(store.feedback_reports().await.unwrap().1.is_empty());
     })
     .await;
 }

@@ -253,6 +253,20 @@ describe("an editor's day", () => {
     await assertAccessible(page, 'refused deletion');
     assert.match(await page.textContent('#error-summary'), /veröffentlicht|zeigt|verwendet/i);
 
+    // A reader reports a barrier; the editor finds it and records the answer.
+    await page.goto(`${fixture.server.baseUrl}/de/pages/barrierefreiheit`);
+    await page.fill('#feedback-message', 'Das Foto des Rathauses hat keinen Alternativtext.');
+    await page.locator('#feedback form button[type=submit]').click();
+    await page.locator('#feedback [role=status]').waitFor();
+    await page.goto(`${fixture.server.baseUrl}/staff`);
+    await page.click('nav >> text=Barrierefreiheit');
+    assert.match(await page.textContent('main'), /Offen \(1\)[\s\S]*keinen Alternativtext/);
+    await assertAccessible(page, 'barrier reports');
+    await page.fill('main textarea[name=note]', 'Alternativtext ergänzt.');
+    await page.click('button:has-text("Als beantwortet festhalten")');
+    await page.waitForURL(/\/staff\/feedback/);
+    assert.match(await page.textContent('main'), /Beantwortet \(1\)[\s\S]*Alternativtext ergänzt/);
+
     await page.goto(`${fixture.server.baseUrl}/staff`);
     await signOut(page);
   });

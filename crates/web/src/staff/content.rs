@@ -162,6 +162,7 @@ pub async fn dashboard(
     let drafts = pick(&|row| row.state == "draft" && row.comment.is_none());
     let scheduled = pick(&|row| row.state == "scheduled");
     let overdue = pick(&|row| row.overdue);
+    let open_feedback = state.store().open_feedback_count().await?;
 
     let layout = StaffLayout::signed_in(&state, &staff, "Übersicht".to_owned(), "dashboard");
     render(
@@ -174,6 +175,7 @@ pub async fn dashboard(
             drafts => drafts,
             scheduled => scheduled,
             overdue => overdue,
+            open_feedback => open_feedback,
             kinds => kinds(),
         },
     )

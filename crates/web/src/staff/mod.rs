@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod content;
+pub mod feedback;
 pub mod media;
 pub mod people;
 pub mod preview;
@@ -100,6 +101,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/people", get(people::list).post(people::invite))
         .route("/staff/people/{id}", post(people::update))
         .route("/staff/audit", get(people::audit))
+        .route("/staff/feedback", get(feedback::list))
+        .route(
+            "/staff/feedback/{id}/answered",
+            post(feedback::mark_answered),
+        )
         .route("/preview/{secret}", get(preview::by_link))
         .route("/preview/{secret}/{lang}", get(preview::by_link_in))
 }
