@@ -36,6 +36,11 @@ fn identity(database: &Database) -> IdentityStore {
     IdentityStore::new(database.clone(), IdentityConfig::for_tests())
 }
 
+#[derive(sqlx::FromRow)]
+struct Id {
+    id: Uuid,
+}
+
 /// Signs up through the form and the link in the message; the browser is signed in
 /// afterwards. Returns the new account's id.
 async fn sign_up(browser: &mut Browser, database: &Database, name: &str, email: &str) -> Uuid {
@@ -68,10 +73,6 @@ async fn sign_up(browser: &mut Browser, database: &Database, name: &str, email: 
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
 
-    #[derive(sqlx::FromRow)]
-    struct Id {
-        id: Uuid,
-    }
     let row: Id = database
         .fetch_one(
             "SELECT id FROM identity_accounts WHERE email = $1",
@@ -120,8 +121,13 @@ async fn a_mistyped_iban_is_named_at_its_field_with_the_input_kept_and_a_good_on
         )
         .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.body.contains("<title>Fehler: "), "the title says so");
-        let message = refused.error_at("account-iban").expect("a message at the IBAN");
+        assert!(
+            refused.body.contains("<title>Fehler: "),
+            "the title says so"
+        );
+        let message = refused
+            .error_at("account-iban")
+            .expect("a message at the IBAN");
         assert!(message.contains("Prüfziffern"), "{message}");
         assert!(
             refused.body.contains("href=\"#account-iban\""),
@@ -138,7 +144,11 @@ async fn a_mistyped_iban_is_named_at_its_field_with_the_input_kept_and_a_good_on
         )
         .await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-        assert!(saved.location().starts_with("/de/account/profile?note=value-saved"));
+        assert!(
+            saved
+                .location()
+                .starts_with("/de/account/profile?note=value-saved")
+        );
 
         let profile = identity(&database).profile(id).await.unwrap();
         let value = &profile[0].values[0];
@@ -185,7 +195,10 @@ async fn the_person_chooses_the_value_forms_use_and_deletes_their_own() {
         let chosen = maria
             .post(
                 "/de/account/profile/prefer",
-                &[("value", &own.id.to_string()), ("token", &page.field("token"))],
+                &[
+                    ("value", &own.id.to_string()),
+                    ("token", &page.field("token")),
+                ],
             )
             .await;
         assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
@@ -244,17 +257,27 @@ async fn a_withdrawn_consent_is_shown_with_its_date_and_stops_reads() {
                 &[("token", &token)],
             )
             .await;
-        assert_eq!(withdrawn.status, StatusCode::SEE_OTHER, "{}", withdrawn.body);
+        assert_eq!(
+            withdrawn.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            withdrawn.body
+        );
 
         let contact = Purpose::new(purposes::CONTACT, "Nachrichten").unwrap();
         let read = store
             .read_for_purpose(id, READER, &contact, &[FAMILY_NAME], REFERENCE, morning())
             .await;
         assert!(matches!(read, Err(IdentityError::ConsentRequired { .. })));
-        let page = maria.get("/de/account/consents?note=consent-withdrawn").await;
+        let page = maria
+            .get("/de/account/consents?note=consent-withdrawn")
+            .await;
         assert!(page.body.contains("Widerrufen: "));
         assert!(page.body.contains("Ihre Einwilligung ist widerrufen."));
-        assert!(!page.body.contains("/withdraw\""), "nothing left to withdraw");
+        assert!(
+            !page.body.contains("/withdraw\""),
+            "nothing left to withdraw"
+        );
 
         // Withdrawing twice finds nothing.
         let again = maria
@@ -278,7 +301,11 @@ async fn the_data_use_log_shows_each_read_with_reader_purpose_data_and_destinati
         let store = identity(&database);
 
         let empty = maria.get("/de/account/data-use").await;
-        assert!(empty.body.contains("Bisher hat niemand Ihre Daten genutzt."));
+        assert!(
+            empty
+                .body
+                .contains("Bisher hat niemand Ihre Daten genutzt.")
+        );
 
         store
             .set_attribute(id, FAMILY_NAME, &json!("Muster"), morning())
@@ -291,7 +318,13 @@ async fn the_data_use_log_shows_each_read_with_reader_purpose_data_and_destinati
 
         let page = maria.get("/de/account/data-use").await;
         assert_eq!(page.status, StatusCode::OK);
-        for shown in [READER, "Wohnsitz anmelden", "Familienname", REFERENCE, "730 Tage"] {
+        for shown in [
+            READER,
+            "Wohnsitz anmelden",
+            "Familienname",
+            REFERENCE,
+            "730 Tage",
+        ] {
             assert!(page.body.contains(shown), "{shown} is on the page");
         }
     })
@@ -350,8 +383,14 @@ async fn deleting_the_account_needs_the_password_and_signs_out() {
 
         let page = maria.get("/de/account/delete").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("365 Tage lang"), "the audit log's period");
-        assert!(page.body.contains("730 Tage lang"), "the data-use log's period");
+        assert!(
+            page.body.contains("365 Tage lang"),
+            "the audit log's period"
+        );
+        assert!(
+            page.body.contains("730 Tage lang"),
+            "the data-use log's period"
+        );
 
         let refused = maria
             .post(
@@ -372,7 +411,10 @@ async fn deleting_the_account_needs_the_password_and_signs_out() {
         let deleted = maria
             .post(
                 "/de/account/delete",
-                &[("delete_password", PASSWORD), ("token", &page.field("token"))],
+                &[
+                    ("delete_password", PASSWORD),
+                    ("token", &page.field("token")),
+                ],
             )
             .await;
         assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
@@ -396,6 +438,49 @@ fn id_after(body: &str, marker: &str) -> String {
     body[start..start + 36].to_owned()
 }
 
+/// Gives Maria data of every kind: an own value, a provider's value, a consent and a read.
+/// Returns the consent.
+async fn give_data(
+    maria: &mut Browser,
+    store: &IdentityStore,
+    maria_id: Uuid,
+) -> rathaus_identity::Consent {
+    send_value(
+        maria,
+        BANK_ACCOUNT,
+        &[("iban", GOOD_IBAN), ("holder", "Maria Muster")],
+    )
+    .await;
+    store
+        .record_from_provider(
+            maria_id,
+            "bundid",
+            &[(
+                BANK_ACCOUNT,
+                json!({"iban": "AT611904300234573201", "holder": "Maria Muster"}),
+            )],
+            morning(),
+        )
+        .await
+        .unwrap();
+    let consent = store
+        .grant_consent(maria_id, purposes::CONTACT, morning())
+        .await
+        .unwrap();
+    store
+        .read_for_purpose(
+            maria_id,
+            READER,
+            &prefill(),
+            &[BANK_ACCOUNT],
+            REFERENCE,
+            morning(),
+        )
+        .await
+        .unwrap();
+    consent
+}
+
 #[tokio::test]
 async fn nobody_reaches_another_persons_data_whatever_id_is_tried() {
     each_backend(&rathaus_web::all_migrations(), |database| async move {
@@ -407,30 +492,8 @@ async fn nobody_reaches_another_persons_data_whatever_id_is_tried() {
         let mut jonas = Browser::new(app.clone());
         sign_up(&mut jonas, &database, "Jonas", "jonas@example.org").await;
 
-        // Maria's data: an own value, a provider's value, a consent, a read, a session.
-        send_value(
-            &mut maria,
-            BANK_ACCOUNT,
-            &[("iban", GOOD_IBAN), ("holder", "Maria Muster")],
-        )
-        .await;
-        store
-            .record_from_provider(
-                maria_id,
-                "bundid",
-                &[(BANK_ACCOUNT, json!({"iban": "AT611904300234573201", "holder": "Maria Muster"}))],
-                morning(),
-            )
-            .await
-            .unwrap();
-        let consent = store
-            .grant_consent(maria_id, purposes::CONTACT, morning())
-            .await
-            .unwrap();
-        store
-            .read_for_purpose(maria_id, READER, &prefill(), &[BANK_ACCOUNT], REFERENCE, morning())
-            .await
-            .unwrap();
+        // Maria has data of every kind, and a session.
+        let consent = give_data(&mut maria, &store, maria_id).await;
         let profile = maria.get("/de/account/profile").await;
         let values = &store.profile(maria_id).await.unwrap()[0].values;
         let id_from = |own: bool| {
@@ -452,11 +515,23 @@ async fn nobody_reaches_another_persons_data_whatever_id_is_tried() {
         let attempts = [
             ("/de/account/profile/prefer".to_owned(), Some(&own_value)),
             ("/de/account/profile/prefer".to_owned(), Some(&other_value)),
-            (format!("/de/account/profile/values/{own_value}/delete"), None),
-            (format!("/de/account/profile/values/{other_value}/delete"), None),
-            (format!("/de/account/consents/{}/withdraw", consent.id), None),
+            (
+                format!("/de/account/profile/values/{own_value}/delete"),
+                None,
+            ),
+            (
+                format!("/de/account/profile/values/{other_value}/delete"),
+                None,
+            ),
+            (
+                format!("/de/account/consents/{}/withdraw", consent.id),
+                None,
+            ),
             (format!("/de/account/sessions/{maria_session}/end"), None),
-            ("/de/account/profile/values/not-an-id/delete".to_owned(), None),
+            (
+                "/de/account/profile/values/not-an-id/delete".to_owned(),
+                None,
+            ),
             ("/de/account/consents/not-an-id/withdraw".to_owned(), None),
         ];
         for (path, value) in attempts {

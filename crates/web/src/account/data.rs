@@ -18,8 +18,7 @@ use super::auth::TokenOnly;
 use super::profile::{attribute_label, source_text, value_text};
 use super::security::{NoteParams, note_text};
 use super::{
-    Citizen, Problems, add_retry_after, clear_cookie, explain, internal, layout, local_time,
-    render,
+    Citizen, Problems, add_retry_after, clear_cookie, explain, internal, layout, local_time, render,
 };
 use crate::error::WebError;
 use crate::page::PageContext;
@@ -156,9 +155,7 @@ pub async fn data_uses(
                 .map(|name| attribute_label(&context, name))
                 .collect(),
             reference: entry.reference,
-            consent: entry
-                .consent_granted_at
-                .map(|at| local_time(&context, at)),
+            consent: entry.consent_granted_at.map(|at| local_time(&context, at)),
         })
         .collect();
     let view = view! {

@@ -99,7 +99,10 @@ const FORMS: [(&str, Shape); 12] = [
     (catalogue::PLACE_OF_BIRTH, Shape::Text("text", "")),
     (catalogue::NATIONALITIES, Shape::Countries),
     (catalogue::MAIN_RESIDENCE, Shape::Parts(&ADDRESS_PARTS)),
-    (catalogue::OTHER_RESIDENCES, Shape::PartsList(&ADDRESS_PARTS)),
+    (
+        catalogue::OTHER_RESIDENCES,
+        Shape::PartsList(&ADDRESS_PARTS),
+    ),
     (catalogue::POSTAL_ADDRESS, Shape::Parts(&ADDRESS_PARTS)),
     (catalogue::EMAIL, Shape::Text("email", "email")),
     (catalogue::PHONE, Shape::Text("tel", "tel")),
@@ -182,7 +185,11 @@ fn address_text(parts: &Map<String, Value>) -> String {
 fn bank_account_text(context: &PageContext, parts: &Map<String, Value>) -> String {
     let iban = crate::staff::auth::group_in_fours(part(parts, "iban"));
     let bic = part(parts, "bic");
-    let holder = format!("{}: {}", context.t("vault_part_holder"), part(parts, "holder"));
+    let holder = format!(
+        "{}: {}",
+        context.t("vault_part_holder"),
+        part(parts, "holder")
+    );
     let mut pieces = vec![format!("IBAN {iban}")];
     if !bic.is_empty() {
         pieces.push(format!("BIC {bic}"));
@@ -214,7 +221,6 @@ struct ValueView {
     id: Uuid,
     text: String,
     source: String,
-    verified: bool,
     recorded: String,
     /// Whether forms use this value.
     current: bool,
@@ -253,7 +259,6 @@ fn attribute_view(context: &PageContext, attribute: &ProfileAttribute) -> Attrib
             id: value.id,
             text: value_text(context, &value.value),
             source: source_text(context, value),
-            verified: value.verified,
             recorded: local_time(context, value.recorded_at),
             current: index == 0,
             preferred: value.preferred,
@@ -306,7 +311,7 @@ fn grouped(context: &PageContext, profile: &[ProfileAttribute]) -> Vec<GroupView
         .iter()
         .chain(std::iter::once(&"others"))
         .map(|key| GroupView {
-            key: *key,
+            key,
             title: context.t(&format!("vault_group_{key}")),
             attributes: Vec::new(),
         })
@@ -399,7 +404,10 @@ fn typed_from(shape: Shape, value: Option<&Value>) -> Typed {
             for (index, entry) in entries.iter().enumerate() {
                 if let Value::Object(given) = entry {
                     for part in parts {
-                        typed.insert(format!("{}_{index}", part.name), part_text(given, part.name));
+                        typed.insert(
+                            format!("{}_{index}", part.name),
+                            part_text(given, part.name),
+                        );
                     }
                 }
             }
@@ -493,7 +501,7 @@ fn entries(context: &PageContext, attribute: &str, shape: Shape, typed: &Typed) 
 }
 
 /// The form of one attribute, with what was typed and the problems found in it.
-async fn edit_page(
+fn edit_page(
     context: &PageContext,
     citizen: &Citizen,
     attribute: &str,
@@ -560,7 +568,6 @@ pub async fn edit_form(
         &Problems::default(),
         StatusCode::OK,
     )
-    .await
 }
 
 /// A value from what the form sent, and for a list, which entry of the form each entry of
@@ -708,8 +715,7 @@ pub async fn save_value(
                 &typed,
                 &problems,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            );
         }
         Err(error) => return Err(internal(error)),
     };
@@ -717,13 +723,15 @@ pub async fn save_value(
     let mut problems = Problems::default();
     for error in &refused {
         let input = input_of(shape, error, &origins);
-        let part = input.rsplit_once('_').map_or(input.as_str(), |(part, index)| {
-            if index.parse::<usize>().is_ok() {
-                part
-            } else {
-                input.as_str()
-            }
-        });
+        let part = input
+            .rsplit_once('_')
+            .map_or(input.as_str(), |(part, index)| {
+                if index.parse::<usize>().is_ok() {
+                    part
+                } else {
+                    input.as_str()
+                }
+            });
         let label = if part == "value" {
             attribute_label(&context, &attribute)
         } else {
@@ -740,7 +748,6 @@ pub async fn save_value(
         &problems,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
-    .await
 }
 
 /// The id of an attribute's section on the profile page.
