@@ -83,6 +83,7 @@ describe("a citizen's own data", () => {
     await page.fill('#account-iban', 'DE89 3704 0044 0532 0130 00');
     await page.click('main button[type=submit]');
     await page.waitForURL(/note=value-saved/);
+    await assertAccessible(page, 'profile page with a value and a note');
     assert.match(await page.textContent('#attribute-payment-bank-account'), /DE89 3704 0044 0532 0130 00/);
     assert.match(await page.textContent('#attribute-payment-bank-account'), /Von Ihnen eingegeben/);
   });
