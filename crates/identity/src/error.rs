@@ -104,6 +104,9 @@ pub enum IdentityError {
     /// The authenticator code was used already: wait for the next one.
     #[error("this code was used already; please wait for the next one")]
     CodeAlreadyUsed,
+    /// The step is for citizen accounts only, such as deleting one's own account.
+    #[error("this is possible for citizen accounts only")]
+    NotACitizen,
     /// No account has this id.
     #[error("no such account")]
     AccountNotFound,

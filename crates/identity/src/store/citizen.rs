@@ -20,6 +20,7 @@ use crate::model::{
     Account, AccountKind, AddressMail, EmailLink, RecoveryCodes, SessionToken, TotpEnrolment,
 };
 use crate::password::check_rules;
+use crate::personal_data::AccountDeletion;
 use crate::secret::{check_display_name, check_email, new_recovery_code, new_token, sha256_hex};
 use crate::throttle::{self, account_subject, mail_request_subject};
 use crate::totp;
@@ -594,6 +595,32 @@ impl IdentityStore {
         audit::record_in(&mut transaction, entry, now).await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// Deletes a citizen's account at their own request, after the current password is
+    /// confirmed (wrong passwords count like failed sign-ins, so guessing is throttled).
+    /// What goes and what stays is [`IdentityStore::delete_account`]'s. Staff accounts are
+    /// deleted by an administrator, not here (`NotACitizen`).
+    ///
+    /// TODO: an account without a password (one made through an identity provider) cannot
+    /// confirm this way; once the identity platform records when a session last proved
+    /// the person's identity, accept a fresh sign-in instead of the password.
+    pub async fn delete_own_account(
+        &self,
+        account_id: Uuid,
+        current_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccountDeletion, IdentityError> {
+        let account = self
+            .account(account_id)
+            .await?
+            .ok_or(IdentityError::AccountNotFound)?;
+        if account.kind != AccountKind::Citizen {
+            return Err(IdentityError::NotACitizen);
+        }
+        self.confirm_password(account_id, current_password, now)
+            .await?;
+        self.delete_account(account_id, now).await
     }
 
     /// Checks the current password of a signed-in person before a sensitive change; wrong

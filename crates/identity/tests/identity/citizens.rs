@@ -433,3 +433,63 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_citizen_deletes_their_account_only_with_the_current_password() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database);
+        let (maria, session) = signed_up(&store, EMAIL).await;
+        let (jonas, _) = signed_up(&store, "jonas@example.org").await;
+        let now = later(morning(), 60);
+
+        let refused = store
+            .delete_own_account(maria, "falsches Kennwort", now)
+            .await;
+        assert!(matches!(refused, Err(IdentityError::InvalidCredentials)));
+        assert!(store.account(maria).await.unwrap().is_some());
+
+        // Guessing is throttled like signing in.
+        let mut throttled = false;
+        for attempt in 0..20 {
+            let outcome = store
+                .delete_own_account(maria, "noch falscher", later(now, attempt))
+                .await;
+            if matches!(outcome, Err(IdentityError::Throttled { .. })) {
+                throttled = true;
+                break;
+            }
+        }
+        assert!(throttled, "wrong passwords are throttled");
+
+        let much_later = later(now, 86_400);
+        let deletion = store
+            .delete_own_account(maria, PASSWORD, much_later)
+            .await
+            .unwrap();
+        assert_eq!(deletion.sessions, 1);
+        assert!(store.account(maria).await.unwrap().is_none());
+        assert!(store.session(&session, much_later).await.unwrap().is_none());
+        assert!(store.account(jonas).await.unwrap().is_some());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_staff_account_is_not_deleted_by_its_owner() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database);
+        let anna = crate::common::enrolled(
+            &store,
+            "anna@stadt.example",
+            &[rathaus_identity::Role::Editor],
+            morning(),
+        )
+        .await;
+        let refused = store
+            .delete_own_account(anna.account.id, PASSWORD, morning())
+            .await;
+        assert!(matches!(refused, Err(IdentityError::NotACitizen)));
+        assert!(store.account(anna.account.id).await.unwrap().is_some());
+    })
+    .await;
+}

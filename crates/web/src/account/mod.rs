@@ -1,6 +1,7 @@
 //! The citizen's account in the portal: signing up, signing in and out, resetting a
-//! forgotten password, and the account pages (the overview, and sign-in and security with
-//! the password, the address, the authenticator and the list of sessions).
+//! forgotten password, and the account pages: the overview; sign-in and security with the
+//! password, the address, the authenticator and the list of sessions; the profile from the
+//! profile vault; consents; the data-use log; the copy of all data; deleting the account.
 //!
 //! The pages speak the variant of their address (`/de/account`, `/en/account`,
 //! `/ls/account`) and work without JavaScript. Pages for a signed-in person need a session
@@ -14,6 +15,8 @@
 //! another person's data.
 
 pub mod auth;
+pub mod data;
+pub mod profile;
 pub mod security;
 
 use axum::Router;
@@ -87,6 +90,35 @@ pub fn router() -> Router<AppState> {
             "/{lang}/account/sessions/end-others",
             post(security::end_other_sessions),
         )
+        .route("/{lang}/account/profile", get(profile::profile))
+        .route(
+            "/{lang}/account/profile/prefer",
+            post(profile::prefer_value),
+        )
+        .route(
+            "/{lang}/account/profile/values/{id}/delete",
+            post(profile::delete_value),
+        )
+        .route(
+            "/{lang}/account/profile/{attribute}",
+            get(profile::edit_form).post(profile::save_value),
+        )
+        .route("/{lang}/account/consents", get(data::consents))
+        .route(
+            "/{lang}/account/consents/{id}/withdraw",
+            post(data::withdraw_consent),
+        )
+        .route("/{lang}/account/data-use", get(data::data_uses))
+        .route("/{lang}/account/export", get(data::export_page))
+        .route(
+            "/{lang}/account/export/download",
+            get(data::export_download),
+        )
+        .route(
+            "/{lang}/account/delete",
+            get(data::deletion_form).post(data::delete_account),
+        )
+        .route("/{lang}/account/deleted", get(data::deleted))
 }
 
 /// The form name of the forms shown before signing in.

@@ -31,7 +31,7 @@ pub struct NoteParams {
 }
 
 /// The notes the account pages know, by their name in the address.
-fn note_text(context: &PageContext, note: Option<&str>) -> Option<String> {
+pub(super) fn note_text(context: &PageContext, note: Option<&str>) -> Option<String> {
     let key = match note? {
         "welcome" => "account_note_welcome",
         "password-changed" => "account_note_password_changed",
@@ -40,6 +40,10 @@ fn note_text(context: &PageContext, note: Option<&str>) -> Option<String> {
         "session-ended" => "account_note_session_ended",
         "sessions-ended" => "account_note_sessions_ended",
         "authenticator-removed" => "account_note_authenticator_removed",
+        "value-saved" => "vault_note_value_saved",
+        "value-preferred" => "vault_note_value_preferred",
+        "value-deleted" => "vault_note_value_deleted",
+        "consent-withdrawn" => "vault_note_consent_withdrawn",
         _ => return None,
     };
     Some(context.t(key))
