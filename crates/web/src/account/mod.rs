@@ -1,6 +1,7 @@
-//! The citizen's account in the portal: signing up, signing in and out, resetting a
-//! forgotten password, and the account pages (the overview, and sign-in and security with
-//! the password, the address, the authenticator and the list of sessions).
+//! The citizen's account in the portal: signing up, signing in and out (with a password or
+//! a passkey), resetting a forgotten password, and the account pages (the overview, and
+//! sign-in and security with the password, the address, the authenticator, the passkeys
+//! and the list of sessions).
 //!
 //! The pages speak the variant of their address (`/de/account`, `/en/account`,
 //! `/ls/account`) and work without JavaScript. Pages for a signed-in person need a session
@@ -14,6 +15,7 @@
 //! another person's data.
 
 pub mod auth;
+pub mod passkeys;
 pub mod security;
 
 use axum::Router;
@@ -86,6 +88,34 @@ pub fn router() -> Router<AppState> {
         .route(
             "/{lang}/account/sessions/end-others",
             post(security::end_other_sessions),
+        )
+        .route(
+            "/{lang}/account/passkeys/register/begin",
+            post(passkeys::begin_registration),
+        )
+        .route(
+            "/{lang}/account/passkeys/register/finish",
+            post(passkeys::finish_registration),
+        )
+        .route(
+            "/{lang}/account/passkeys/{id}/rename",
+            post(passkeys::rename),
+        )
+        .route(
+            "/{lang}/account/passkeys/{id}/remove",
+            post(passkeys::remove),
+        )
+        .route(
+            "/{lang}/account/password/remove",
+            post(passkeys::remove_password),
+        )
+        .route(
+            "/{lang}/account/sign-in/passkey/begin",
+            post(passkeys::begin_sign_in),
+        )
+        .route(
+            "/{lang}/account/sign-in/passkey/finish",
+            post(passkeys::finish_sign_in),
         )
 }
 
@@ -372,7 +402,7 @@ fn render(
 /// The problems of a form: the field each belongs to and the message, in the page's
 /// variant.
 #[derive(Debug, Default, Serialize)]
-struct Problems {
+pub(super) struct Problems {
     list: Vec<(String, String)>,
 }
 
