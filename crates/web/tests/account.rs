@@ -647,10 +647,10 @@ async fn the_passkey_endpoints_answer_json_and_refuse_forged_requests() {
         sign_up(&mut maria, &database, "Maria Muster", "maria@example.org").await;
         let token = maria.get("/de/account/security").await.field("token");
 
-        let begin = "/de/account/passkeys/register/begin";
+        let registration = "/de/account/passkeys/register/begin";
         let begun = maria
             .send(support::json_request(
-                begin,
+                registration,
                 &serde_json::json!({ "token": token }),
             ))
             .await;
@@ -665,14 +665,14 @@ async fn the_passkey_endpoints_answer_json_and_refuse_forged_requests() {
 
         let forged = maria
             .send(support::json_request(
-                begin,
+                registration,
                 &serde_json::json!({ "token": "1.abc" }),
             ))
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
         let elsewhere = maria
             .send(support::from_elsewhere(support::json_request(
-                begin,
+                registration,
                 &serde_json::json!({ "token": token }),
             )))
             .await;
