@@ -610,6 +610,11 @@ async fn passkeys_are_listed_renamed_and_removed_without_javascript() {
             .get("/de/account/security?note=password-removed")
             .await;
         assert!(page.body.contains("Ihr Konto hat kein Passwort"));
+        assert!(
+            page.body.contains("Dafür brauchen Sie Ihr Passwort")
+                && !page.body.contains("action=\"/de/account/email\""),
+            "the address form asks for a password the person no longer has"
+        );
         let last = maria
             .post(
                 &format!("/de/account/passkeys/{passkey}/remove"),
