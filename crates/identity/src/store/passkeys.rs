@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use rathaus_base::Transaction;
 use uuid::Uuid;
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
 };
 
 use super::{Count, IdentityStore, insert_session, lock_account};
@@ -86,6 +86,25 @@ struct SigningPasskey {
     passkey: String,
     kind: String,
     disabled: bool,
+}
+
+/// A sign-in answer that passed every check, with what the sign-in updates.
+struct Accepted {
+    stored: SigningPasskey,
+    passkey: Passkey,
+    result: AuthenticationResult,
+}
+
+/// Why a sign-in answer was refused, for the audit log, and whose passkey it named.
+struct Refusal {
+    account_id: Option<Uuid>,
+    reason: &'static str,
+}
+
+impl Refusal {
+    fn of(account_id: Option<Uuid>, reason: &'static str) -> Refusal {
+        Refusal { account_id, reason }
+    }
 }
 
 /// The relying party of the portal reached at `public_url`: its host is the relying party
@@ -277,12 +296,18 @@ impl IdentityStore {
             .await?;
         let state: DiscoverableAuthentication = from_json(&row.state)?;
 
-        let checked = self.check_assertion(&relying_party, state, response).await;
-        let (stored, mut passkey, result) = match checked {
-            Ok(checked) => checked,
-            Err((account_id, reason)) => {
+        let checked = self
+            .check_assertion(&relying_party, state, response)
+            .await?;
+        let Accepted {
+            stored,
+            mut passkey,
+            result,
+        } = match checked {
+            Ok(accepted) => accepted,
+            Err(refusal) => {
                 let subjects = [subject];
-                self.count_failure(&subjects, account_id, reason, now)
+                self.count_failure(&subjects, refusal.account_id, refusal.reason, now)
                     .await?;
                 return Err(IdentityError::PasskeyNotAccepted);
             }
@@ -434,26 +459,21 @@ impl IdentityStore {
             .ok_or(IdentityError::AccountNotFound)
     }
 
-    /// Checks a sign-in answer against the passkey it names. On failure, the account
-    /// concerned (if known) and the reason for the audit log.
+    /// Checks a sign-in answer against the passkey it names: `Ok(Err(refusal))` for an
+    /// answer that is not accepted, `Err` for a fault on our side.
     async fn check_assertion(
         &self,
         relying_party: &Webauthn,
         state: DiscoverableAuthentication,
         response: &str,
-    ) -> Result<
-        (
-            SigningPasskey,
-            Passkey,
-            webauthn_rs::prelude::AuthenticationResult,
-        ),
-        (Option<Uuid>, &'static str),
-    > {
-        let answer: PublicKeyCredential =
-            serde_json::from_str(response).map_err(|_| (None, "passkey: not a WebAuthn answer"))?;
-        let (user, credential_id) = relying_party
-            .identify_discoverable_authentication(&answer)
-            .map_err(|_| (None, "passkey: no user handle"))?;
+    ) -> Result<Result<Accepted, Refusal>, IdentityError> {
+        let Ok(answer) = serde_json::from_str::<PublicKeyCredential>(response) else {
+            return Ok(Err(Refusal::of(None, "passkey: not a WebAuthn answer")));
+        };
+        let Ok((user, credential_id)) = relying_party.identify_discoverable_authentication(&answer)
+        else {
+            return Ok(Err(Refusal::of(None, "passkey: no user handle")));
+        };
 
         let stored: Option<SigningPasskey> = self
             .database
@@ -463,31 +483,32 @@ impl IdentityStore {
                  WHERE p.credential_id = $1",
                 &[credential_key(credential_id).into()],
             )
-            .await
-            .map_err(|_| (None, "passkey: lookup failed"))?;
+            .await?;
         let Some(stored) = stored else {
-            return Err((None, "passkey: unknown passkey"));
+            return Ok(Err(Refusal::of(None, "passkey: unknown passkey")));
         };
+        let owner = Some(stored.account_id);
         // The user handle the authenticator signed must name the passkey's own account.
         if stored.account_id != user {
-            return Err((Some(stored.account_id), "passkey: of another account"));
+            return Ok(Err(Refusal::of(owner, "passkey: of another account")));
         }
         if stored.disabled || stored.kind != AccountKind::Citizen.as_str() {
-            return Err((Some(stored.account_id), "passkey: account disabled"));
+            return Ok(Err(Refusal::of(owner, "passkey: account disabled")));
         }
-        let passkey: Passkey = serde_json::from_str(&stored.passkey).map_err(|_| {
-            (
-                Some(stored.account_id),
-                "passkey: stored passkey unreadable",
-            )
-        })?;
-        let result = relying_party
-            .finish_discoverable_authentication_v2(&answer, state, &passkey)
-            .map_err(|_| (Some(stored.account_id), "passkey: signature not accepted"))?;
+        let passkey: Passkey = from_json(&stored.passkey)?;
+        let Ok(result) =
+            relying_party.finish_discoverable_authentication_v2(&answer, state, &passkey)
+        else {
+            return Ok(Err(Refusal::of(owner, "passkey: signature not accepted")));
+        };
         if !result.user_verified() {
-            return Err((Some(stored.account_id), "passkey: user not verified"));
+            return Ok(Err(Refusal::of(owner, "passkey: user not verified")));
         }
-        Ok((stored, passkey, result))
+        Ok(Ok(Accepted {
+            stored,
+            passkey,
+            result,
+        }))
     }
 
     /// Whether a passkey with this credential id is registered, to any account.
