@@ -300,7 +300,6 @@ pub async fn rename(
         Err(IdentityError::PasskeyNotFound) => Err(WebError::NotFound),
         Err(IdentityError::InvalidPasskeyName) => {
             let mut forms = SecurityForms::for_form("passkey");
-            forms.passkey = Some(id);
             let field = format!("passkey_name_{id}");
             forms
                 .problems

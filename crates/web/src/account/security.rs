@@ -103,8 +103,6 @@ pub(super) struct SecurityForms {
     /// Which form the problems belong to: `password`, `email`, `authenticator`, `passkey`
     /// or `remove_password`.
     pub(super) form: &'static str,
-    /// The passkey whose rename form the problems belong to.
-    pub(super) passkey: Option<Uuid>,
 }
 
 impl SecurityForms {
@@ -179,7 +177,6 @@ pub(super) async fn security_page(
         problems => &forms.problems,
         form => forms.form,
         new_email => &forms.new_email,
-        passkey => forms.passkey,
         passkeys => passkeys,
         has_password => has_password,
         min_length => state.identity().config().password.min_length,
