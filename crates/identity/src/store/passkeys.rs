@@ -253,6 +253,10 @@ impl IdentityStore {
 
     /// Begins a sign-in with a passkey alone: the options name no account and no
     /// credential, so the browser offers the passkeys it has for this portal.
+    ///
+    /// TODO: limit how many sign-in ceremonies one client may begin; today each call stores
+    /// a small row until it is finished or purged, bounded only by the portal's request
+    /// limits.
     pub async fn begin_passkey_sign_in(
         &self,
         now: DateTime<Utc>,
