@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The identity benchmark: password sign-ins per second against the bound the machine allows,
-# what a session lookup adds to a personal page, and memory and page latency while the
-# sign-in form is flooded. See bench/README.md, section "Identity".
+# what a session lookup adds to a personal page, passkey logins per second, and memory and
+# page latency while the sign-in form is flooded. See bench/README.md, section "Identity".
 #
 # Usage: bash bench/identity.sh
 # Environment (all optional):
@@ -148,6 +148,13 @@ LOOKUP_US=$(value lookup_us <<<"$COST")
 PAGE_US=$(value account_page_us <<<"$COST")
 SHARE=$(value lookup_share_percent <<<"$COST")
 
+# --- 6. Passkey logins -------------------------------------------------------------------------
+
+say "timing passkey sign-ins"
+PASSKEYS=$("$TOOL" passkey-logins 2000)
+PASSKEY_RATE=$(value passkey_logins_per_s <<<"$PASSKEYS")
+SIGNING_SHARE=$(value signing_share_percent <<<"$PASSKEYS")
+
 # --- Report -----------------------------------------------------------------------------------
 
 VERDICT=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "met" : "missed" }')
@@ -166,6 +173,7 @@ VERDICT=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "met"
     echo "| **ratio to the bound (target ≥ $TARGET_RATIO)** | **$RATIO ($VERDICT)** |"
     echo "| session lookup by token (SQLite) | $LOOKUP_US µs |"
     echo "| account page with its lookup, through the router | $PAGE_US µs ($SHARE % lookup) |"
+    echo "| passkey logins (begin, software P-256 signature, finish; SQLite), one thread | $PASSKEY_RATE/s ($SIGNING_SHARE % of the time signing) |"
     echo "| flood: $FLOOD_CONNECTIONS connections signing in | $FLOOD_RATE answers/s, $FLOOD_REFUSED not 2xx/3xx |"
     echo "| server's peak memory before / after the flood | $((RSS_BEFORE / 1024)) / $((RSS_PEAK / 1024)) MiB |"
     echo "| $PAGE p50 / p99, quiet | $(p "$RAW_DIR/identity-page-quiet.txt" 50%) / $(p "$RAW_DIR/identity-page-quiet.txt" 99%) |"

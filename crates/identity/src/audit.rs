@@ -44,6 +44,12 @@ pub mod kinds {
     pub const PASSWORD_CHANGED: &str = "password.changed";
     /// An account's email address was changed through a link sent to the new one.
     pub const EMAIL_CHANGED: &str = "account.email_changed";
+    /// A passkey was added to an account.
+    pub const PASSKEY_ADDED: &str = "passkey.added";
+    /// A passkey was removed from an account.
+    pub const PASSKEY_REMOVED: &str = "passkey.removed";
+    /// A person removed their password, signing in with passkeys only.
+    pub const PASSWORD_REMOVED: &str = "password.removed";
     /// A person ended one or more of their sessions from another.
     pub const SESSIONS_ENDED: &str = "session.ended_by_owner";
 }

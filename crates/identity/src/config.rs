@@ -115,6 +115,9 @@ pub struct IdentityConfig {
     pub throttle: ThrottlePolicy,
     /// How long records about people are kept.
     pub retention: RetentionPolicy,
+    /// The address people reach the portal at (`server.public_url`). Passkeys are bound to
+    /// its host (the relying party id) and accept answers only from this origin.
+    pub public_url: String,
 }
 
 impl Default for IdentityConfig {
@@ -129,6 +132,7 @@ impl Default for IdentityConfig {
             invitation_lifetime: Duration::from_hours(72),
             throttle: ThrottlePolicy::default(),
             retention: RetentionPolicy::default(),
+            public_url: "http://localhost:8080".to_owned(),
         }
     }
 }
@@ -145,6 +149,17 @@ impl IdentityConfig {
                 ..PasswordPolicy::default()
             },
             ..IdentityConfig::default()
+        }
+    }
+}
+
+impl IdentityConfig {
+    /// The configuration from the `[identity]` section, for a portal reached at
+    /// `public_url` (`server.public_url`).
+    pub fn for_portal(settings: &IdentitySettings, public_url: &str) -> IdentityConfig {
+        IdentityConfig {
+            public_url: public_url.to_owned(),
+            ..IdentityConfig::from(settings)
         }
     }
 }

@@ -107,6 +107,33 @@ pub enum IdentityError {
     /// The step is for citizen accounts only, such as deleting one's own account.
     #[error("this is possible for citizen accounts only")]
     NotACitizen,
+    /// Passkeys cannot be used because `server.public_url` gives no usable relying party
+    /// (its host is an IP address or it is no URL).
+    #[error("passkeys are not available on this portal")]
+    PasskeysUnavailable,
+    /// Only citizen accounts have passkeys; staff sign in with password and authenticator.
+    #[error("only citizen accounts can have passkeys")]
+    PasskeysForCitizensOnly,
+    /// The passkey ceremony is unknown, finished already, of another account or expired.
+    #[error("the passkey request has expired; please try again")]
+    PasskeyCeremonyInvalid,
+    /// The browser's answer is no WebAuthn answer, or the passkey's signature, origin or
+    /// user verification was not accepted, or the passkey is unknown or of a disabled
+    /// account; which one is not told.
+    #[error("the passkey was not accepted")]
+    PasskeyNotAccepted,
+    /// The passkey is registered already (to this or another account).
+    #[error("this passkey is registered already")]
+    PasskeyAlreadyRegistered,
+    /// The account has no passkey with this id.
+    #[error("no such passkey")]
+    PasskeyNotFound,
+    /// A passkey's name is empty, longer than 100 characters or has control characters.
+    #[error("the name of the passkey must have between 1 and 100 characters")]
+    InvalidPasskeyName,
+    /// The change would leave the account without a password and without a passkey.
+    #[error("this is the last way to sign in and cannot be removed")]
+    LastCredential,
     /// No account has this id.
     #[error("no such account")]
     AccountNotFound,

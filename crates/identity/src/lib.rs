@@ -34,8 +34,8 @@ pub use config::{IdentityConfig, PasswordPolicy, RetentionPolicy, ThrottlePolicy
 pub use error::{IdentityError, PasswordRule};
 pub use model::{
     Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Grants, Invitation,
-    InvitationInfo, OfficeRole, RecoveryCodes, Role, Session, SessionInfo, SessionToken,
-    SignInStep, TotpEnrolment,
+    InvitationInfo, OfficeRole, PasskeyCeremony, PasskeyInfo, RecoveryCodes, Role, Session,
+    SessionInfo, SessionToken, SignInStep, TotpEnrolment,
 };
 pub use personal_data::{AccountDeletion, AccountExport, RetentionReport};
 pub use store::{IdentityStore, MIGRATIONS, SignUpLinkInfo};

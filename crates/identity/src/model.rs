@@ -497,3 +497,36 @@ pub struct AuditEvent {
     /// More about it, in words; never a password, code, token or address.
     pub detail: String,
 }
+
+/// A passkey of an account as listed for its owner: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PasskeyInfo {
+    /// The passkey's id in Rathaus (not the authenticator's credential id).
+    pub id: Uuid,
+    /// The person's name for it, such as the device it lives on.
+    pub name: String,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used to sign in; `None` if never.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A passkey ceremony begun: the options for the browser's WebAuthn call and the token that
+/// finishes the ceremony. The token is not stored, only its SHA-256; `Debug` leaves it out.
+#[derive(Clone, PartialEq)]
+pub struct PasskeyCeremony {
+    /// The secret that names the ceremony when the browser's answer comes back.
+    pub token: String,
+    /// What `navigator.credentials.create()` or `.get()` needs, as the JSON the WebAuthn
+    /// library writes (binary values in base64url).
+    pub options: serde_json::Value,
+}
+
+impl fmt::Debug for PasskeyCeremony {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PasskeyCeremony")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}

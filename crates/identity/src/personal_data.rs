@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::{AccountKind, AuditEvent, Role, SessionInfo};
+use crate::model::{AccountKind, AuditEvent, PasskeyInfo, Role, SessionInfo};
 use crate::vault::{Consent, DataUse, ProfileAttribute};
 
 /// Everything the identity platform holds about one person, for the copy the GDPR entitles
@@ -63,7 +63,7 @@ pub struct ExportedAccount {
 }
 
 /// Which credentials an account has, without the secrets themselves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportedCredentials {
     /// Whether a password (its hash) is stored.
     pub password_set: bool,
@@ -73,6 +73,8 @@ pub struct ExportedCredentials {
     pub recovery_codes_unused: u64,
     /// How many recovery codes were used.
     pub recovery_codes_used: u64,
+    /// The passkeys: names and dates, never keys.
+    pub passkeys: Vec<PasskeyInfo>,
 }
 
 /// An invitation that led to the account.

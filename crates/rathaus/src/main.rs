@@ -204,7 +204,7 @@ async fn create_admin(config: &Config, database: Database, email: &str, name: &s
     };
     let identity = rathaus_identity::IdentityStore::new(
         database,
-        rathaus_identity::IdentityConfig::from(&config.identity),
+        rathaus_identity::IdentityConfig::for_portal(&config.identity, &config.server.public_url),
     );
     let roles = std::collections::BTreeSet::from([
         rathaus_identity::Role::Admin,
@@ -279,7 +279,13 @@ async fn serve(mut config: Config, demo_content: Option<PathBuf>) -> Result<()> 
     let address = listener.local_addr()?;
     if demo_content.is_some() {
         // The demo is reached where it actually listens, also when port 0 chose a free one.
-        config.server.public_url = format!("http://{address}");
+        // On the loopback address it is named `localhost`: browsers accept that name, never
+        // an IP address, as the host passkeys are bound to.
+        config.server.public_url = if address.ip().is_loopback() {
+            format!("http://localhost:{}", address.port())
+        } else {
+            format!("http://{address}")
+        };
     }
     let database = connect(&config).await?;
     migrate::run(&database, &all_migrations())

@@ -9,6 +9,11 @@
 //! - `session-cost <samples>`: on a fresh SQLite database, the median time of looking up a
 //!   session by its token, and of answering the account page (which looks one up) through
 //!   the whole router, so that the lookup's share of a personal page is known.
+//! - `passkey-logins <count>`: on a fresh SQLite database, `count` complete passkey sign-ins
+//!   one after another (begin, sign with a software P-256 authenticator, finish), each by one
+//!   of 16 citizens with a registered passkey; prints passkey logins per second on one
+//!   thread. The signing is done by the authenticator the identity tests use, and its share
+//!   is timed apart, so that the server's part is known.
 //!
 //! Every subcommand prints its figures as `RESULT key=value` lines for the script.
 
@@ -25,6 +30,17 @@ use rathaus_content::{ContentStore, import};
 use rathaus_identity::{AddressMail, IdentityConfig, IdentityStore, PasswordPolicy};
 use rathaus_web::{AppState, Clock, all_migrations, router};
 use tower::ServiceExt;
+
+#[expect(
+    clippy::unwrap_used,
+    dead_code,
+    reason = "test support: a malformed ceremony stops the benchmark; the forging helpers are \
+              for the tests"
+)]
+#[path = "../../identity/tests/identity/soft_authenticator.rs"]
+mod soft_authenticator;
+
+use soft_authenticator::{ORIGIN, SoftPasskey};
 
 /// The password of every benchmark account.
 const PASSWORD: &str = "Ein langer Satz als Passwort für den Benchmark";
@@ -47,9 +63,10 @@ async fn main() -> Result<(), Failure> {
         }
         Some("hash-time") => hash_time(number(1, 30)),
         Some("session-cost") => session_cost(number(1, 2000)).await,
+        Some("passkey-logins") => passkey_logins(number(1, 500)).await,
         _ => Err(
             "usage: identity_bench prepare <url> <accounts> | hash-time <samples> | \
-                  session-cost <samples>"
+                  session-cost <samples> | passkey-logins <count>"
                 .into(),
         ),
     }
@@ -174,6 +191,60 @@ async fn session_cost(samples: usize) -> Result<(), Failure> {
         micros(lookups),
         micros(pages),
         100.0 * lookups.as_secs_f64() / pages.as_secs_f64().max(f64::EPSILON)
+    ))
+}
+
+/// Times complete passkey sign-ins through the identity platform, and the authenticator's
+/// signing alone.
+async fn passkey_logins(count: usize) -> Result<(), Failure> {
+    let folder = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", folder.path().join("bench.db").display());
+    let database = connect(&url).await?;
+    // The relying party of the software authenticator's origin; cheap hashing, since the
+    // passwords only make the accounts.
+    let identity = IdentityStore::new(database, IdentityConfig::for_tests());
+
+    let mut devices = Vec::new();
+    for index in 0..16_u8 {
+        let email = format!("passkey-{index}@example.org");
+        // Each from its own client, since one client may ask for only a few sign-up links.
+        let client = format!("client-{index}");
+        let AddressMail::Confirm(link) = identity
+            .sign_up(&email, "Passkey", PASSWORD, &client, Utc::now())
+            .await?
+        else {
+            return Err("the sign-up sent no link".into());
+        };
+        let (account, _) = identity.complete_sign_up(&link.token, Utc::now()).await?;
+        let ceremony = identity
+            .begin_passkey_registration(account.id, Utc::now())
+            .await?;
+        let (device, answer) = SoftPasskey::register(&ceremony.options, ORIGIN, index + 1);
+        identity
+            .finish_passkey_registration(account.id, &ceremony.token, &answer, "Bench", Utc::now())
+            .await?;
+        devices.push(device);
+    }
+
+    let mut signing = Duration::ZERO;
+    let started = Instant::now();
+    for round in 0..count.max(1) {
+        let device = &mut devices[round % 16];
+        let ceremony = identity.begin_passkey_sign_in(Utc::now()).await?;
+        let signed = Instant::now();
+        let answer = device.sign(&ceremony.options, ORIGIN);
+        signing += signed.elapsed();
+        identity
+            .finish_passkey_sign_in(&ceremony.token, &answer, "client", Utc::now())
+            .await?;
+    }
+    let elapsed = started.elapsed();
+
+    let logins = f64::from(u32::try_from(count.max(1))?);
+    report(&format!(
+        "passkey_logins_per_s={:.1} signing_share_percent={:.1}",
+        logins / elapsed.as_secs_f64().max(f64::EPSILON),
+        100.0 * signing.as_secs_f64() / elapsed.as_secs_f64().max(f64::EPSILON)
     ))
 }
 

@@ -123,7 +123,10 @@ impl AppState {
         let store = ContentStore::new(database.clone());
         let media = MediaStore::new(database.clone());
         let catalog = load_catalog(&store, &media).await?;
-        let identity = IdentityStore::new(database.clone(), IdentityConfig::from(&config.identity));
+        let identity = IdentityStore::new(
+            database.clone(),
+            IdentityConfig::for_portal(&config.identity, &config.server.public_url),
+        );
         let mailer = Mailer::from_config(&config.mail)
             .map_err(|error| StartError::Mail(error.to_string()))?;
         let outbox = Outbox::new(database.clone());

@@ -1,7 +1,7 @@
 //! Citizens' accounts over HTTP, on both database backends: signing up through the link in
 //! the message, signing in and out, the forgotten password, the address change, the
-//! authenticator, the list of devices, and the rule that nobody reaches another person's
-//! account, whatever address or form field is tried.
+//! authenticator, passkeys, the list of devices, and the rule that nobody reaches another
+//! person's account, whatever address or form field is tried.
 
 #![expect(
     clippy::unwrap_used,
@@ -506,6 +506,235 @@ async fn nobody_reaches_another_persons_account_whatever_is_tried() {
                 "{path}"
             );
         }
+    })
+    .await;
+}
+
+/// Stores a passkey for the account as registering one would; its key is never read by the
+/// pages, which list names and dates only. (The ceremony itself needs an authenticator: the
+/// identity tests sign with a software one, the browser tests with Chromium's.)
+async fn stored_passkey(database: &Database, email: &str, name: &str) -> uuid::Uuid {
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: uuid::Uuid,
+    }
+    let account: Id = database
+        .fetch_one(
+            "SELECT id FROM identity_accounts WHERE email = $1",
+            &[email.into()],
+        )
+        .await
+        .unwrap();
+    let id = uuid::Uuid::now_v7();
+    database
+        .execute(
+            "INSERT INTO identity_passkeys (id, account_id, credential_id, passkey, name, \
+             created_at) VALUES ($1, $2, $3, '{}', $4, $5)",
+            &[
+                id.into(),
+                account.id.into(),
+                id.to_string().into(),
+                name.into(),
+                morning().into(),
+            ],
+        )
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn passkeys_are_listed_renamed_and_removed_without_javascript() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        demo_city(&database, morning()).await;
+        let app = support::app_reached_at(&database, morning(), "http://localhost:8080").await;
+        let mut maria = Browser::new(app.clone());
+        sign_up(&mut maria, &database, "Maria Muster", "maria@example.org").await;
+
+        let page = maria.get("/de/account/security").await;
+        assert!(page.body.contains("Sie haben noch keinen Passkey."));
+        assert!(page.body.contains("braucht diese Seite JavaScript"));
+        assert!(
+            !page.body.contains("Passwort entfernen"),
+            "no passkey, no removal"
+        );
+
+        let passkey = stored_passkey(&database, "maria@example.org", "Laptop").await;
+        let page = maria.get("/de/account/security").await;
+        assert!(page.body.contains("Laptop"));
+        let renamed = maria
+            .post(
+                &format!("/de/account/passkeys/{passkey}/rename"),
+                &[("name", "Telefon"), ("token", &page.field("token"))],
+            )
+            .await;
+        assert_eq!(
+            renamed.location(),
+            "/de/account/security?note=passkey-renamed"
+        );
+        let unnamed = maria
+            .post(
+                &format!("/de/account/passkeys/{passkey}/rename"),
+                &[("name", "  "), ("token", &page.field("token"))],
+            )
+            .await;
+        assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unnamed.body.contains("höchstens 100 Zeichen"));
+        assert!(unnamed.body.contains("Telefon"));
+
+        // The password goes after it is confirmed; then the passkey is the last way in.
+        let wrong = maria
+            .post(
+                "/de/account/password/remove",
+                &[
+                    ("password_to_remove", "falsch"),
+                    ("token", &page.field("token")),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        let removed = maria
+            .post(
+                "/de/account/password/remove",
+                &[
+                    ("password_to_remove", PASSWORD),
+                    ("token", &page.field("token")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            removed.location(),
+            "/de/account/security?note=password-removed"
+        );
+        let page = maria
+            .get("/de/account/security?note=password-removed")
+            .await;
+        assert!(page.body.contains("Ihr Konto hat kein Passwort"));
+        assert!(
+            page.body.contains("Dafür brauchen Sie Ihr Passwort")
+                && !page.body.contains("action=\"/de/account/email\""),
+            "the address form asks for a password the person no longer has"
+        );
+        let last = maria
+            .post(
+                &format!("/de/account/passkeys/{passkey}/remove"),
+                &[("token", &page.field("token"))],
+            )
+            .await;
+        assert_eq!(last.status, StatusCode::CONFLICT);
+        assert!(last.body.contains("letzter Weg"));
+
+        // Nobody else renames or removes it.
+        let mut jonas = Browser::new(app.clone());
+        sign_up(&mut jonas, &database, "Jonas Beispiel", "jonas@example.org").await;
+        let own = jonas.get("/de/account/security").await;
+        for action in ["rename", "remove"] {
+            let answer = jonas
+                .post(
+                    &format!("/de/account/passkeys/{passkey}/{action}"),
+                    &[("name", "Meins"), ("token", &own.field("token"))],
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{action}");
+        }
+        let page = maria.get("/de/account/security").await;
+        assert!(page.body.contains("Telefon"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_passkey_endpoints_answer_json_and_refuse_forged_requests() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        demo_city(&database, morning()).await;
+        let app = support::app_reached_at(&database, morning(), "http://localhost:8080").await;
+        let mut maria = Browser::new(app.clone());
+        sign_up(&mut maria, &database, "Maria Muster", "maria@example.org").await;
+        let token = maria.get("/de/account/security").await.field("token");
+
+        let registration = "/de/account/passkeys/register/begin";
+        let begun = maria
+            .send(support::json_request(
+                registration,
+                &serde_json::json!({ "token": token }),
+            ))
+            .await;
+        assert_eq!(begun.status, StatusCode::OK, "{}", begun.body);
+        let answer: serde_json::Value = serde_json::from_slice(&begun.bytes).unwrap();
+        assert_eq!(answer["options"]["publicKey"]["rp"]["id"], "localhost");
+        assert!(
+            answer["ceremony"]
+                .as_str()
+                .is_some_and(|token| !token.is_empty())
+        );
+
+        let forged = maria
+            .send(support::json_request(
+                registration,
+                &serde_json::json!({ "token": "1.abc" }),
+            ))
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let elsewhere = maria
+            .send(support::from_elsewhere(support::json_request(
+                registration,
+                &serde_json::json!({ "token": token }),
+            )))
+            .await;
+        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+
+        // Signing in: a made-up answer is refused with a message in the page's language.
+        let mut visitor = Browser::new(app.clone());
+        let form = visitor.get("/en/account/sign-in").await;
+        assert!(form.body.contains("Sign in with a passkey"));
+        let anonymous = form.field("token");
+        let begun = visitor
+            .send(support::json_request(
+                "/en/account/sign-in/passkey/begin",
+                &serde_json::json!({ "token": anonymous }),
+            ))
+            .await;
+        let ceremony: serde_json::Value = serde_json::from_slice(&begun.bytes).unwrap();
+        let refused = visitor
+            .send(support::json_request(
+                "/en/account/sign-in/passkey/finish",
+                &serde_json::json!({
+                    "token": anonymous,
+                    "ceremony": ceremony["ceremony"],
+                    "credential": { "id": "made-up" },
+                }),
+            ))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let message: serde_json::Value = serde_json::from_slice(&refused.bytes).unwrap();
+        assert_eq!(
+            message["error"],
+            "This passkey was not accepted. It may have been removed from your account. \
+             Please sign in another way."
+        );
+        assert!(!visitor.has_cookie(), "no session for a refused passkey");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn passkeys_are_off_when_the_public_address_is_an_ip_address() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        demo_city(&database, morning()).await;
+        let mut visitor = Browser::new(app_at(&database, morning()).await);
+        let form = visitor.get("/de/account/sign-in").await;
+        let begun = visitor
+            .send(support::json_request(
+                "/de/account/sign-in/passkey/begin",
+                &serde_json::json!({ "token": form.field("token") }),
+            ))
+            .await;
+        assert_eq!(begun.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            begun
+                .body
+                .contains("lassen sich in diesem Portal gerade nicht verwenden")
+        );
     })
     .await;
 }

@@ -44,3 +44,13 @@ test('send the accessibility feedback form', async () => {
   assert.equal(await page.locator('#feedback .kern-alert--danger').count(), 0, 'a sent form should show no errors');
   await page.close();
 });
+
+test('the sign-in page says that signing in with a passkey needs JavaScript', async () => {
+  const page = await fixture.browser.context.newPage();
+  await page.goto(`${fixture.server.baseUrl}/de/account/sign-in`);
+  assert.ok(await page.getByText('Die Anmeldung mit Passkey braucht JavaScript').isVisible());
+  assert.ok(await page.getByRole('button', { name: 'Mit Passkey anmelden' }).isHidden());
+  // The password form works as always.
+  assert.ok(await page.getByRole('button', { name: 'Anmelden', exact: true }).isVisible());
+  await page.close();
+});

@@ -626,7 +626,7 @@ impl IdentityStore {
     /// Checks the current password of a signed-in person before a sensitive change; wrong
     /// passwords count like failed sign-ins. The authenticator is not asked for again: the
     /// session passed it already. Returns the account's address.
-    async fn confirm_password(
+    pub(super) async fn confirm_password(
         &self,
         account_id: Uuid,
         password: &str,

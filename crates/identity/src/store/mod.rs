@@ -5,6 +5,7 @@
 //! accounts and sessions.
 
 mod citizen;
+mod passkeys;
 mod personal_data;
 mod sign_in;
 mod staff;
@@ -52,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "identity: roles of case work, held everywhere or per office",
         sql: include_str!("../../migrations/2026_12_04_11_office_roles.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "identity: passkeys and their pending ceremonies",
+        sql: include_str!("../../migrations/2026_12_04_12_passkeys.sql"),
     },
 ];
 
@@ -150,6 +156,8 @@ pub struct IdentityStore {
     database: Database,
     config: Arc<IdentityConfig>,
     hasher: Hasher,
+    /// The portal as a WebAuthn relying party; `None` when `public_url` gives none.
+    relying_party: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl IdentityStore {
@@ -160,10 +168,12 @@ impl IdentityStore {
             config.max_concurrent_hashes,
             config.hash_wait,
         );
+        let relying_party = passkeys::relying_party(&config.public_url, &config.totp_issuer);
         IdentityStore {
             database,
             config: Arc::new(config),
             hasher,
+            relying_party,
         }
     }
 
@@ -340,7 +350,8 @@ impl IdentityStore {
             .collect())
     }
 
-    /// Deletes ended sessions, invitations and email links past their end, and forgotten
+    /// Deletes ended sessions, invitations, email links and passkey ceremonies past their
+    /// end, and forgotten
     /// sign-in failures; returns how many rows went. Meant to run now and then, on any node.
     pub async fn purge(&self, now: DateTime<Utc>) -> Result<u64, IdentityError> {
         let idle_since = now - to_chrono(self.config.session_idle_timeout);
@@ -365,8 +376,15 @@ impl IdentityStore {
                 &[now.into()],
             )
             .await?;
+        let ceremonies = self
+            .database
+            .execute(
+                "DELETE FROM identity_passkey_ceremonies WHERE expires_at <= $1",
+                &[now.into()],
+            )
+            .await?;
         let failures = throttle::purge(&self.database, &self.config.throttle, now).await?;
-        Ok(sessions + invitations + links + failures)
+        Ok(sessions + invitations + links + ceremonies + failures)
     }
 
     /// Counts a message a client sends through a public form (such as the accessibility

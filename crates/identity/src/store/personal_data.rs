@@ -92,7 +92,7 @@ const ACCOUNT_RECORD: &str = "SELECT id, kind, email, email_normalised, display_
 
 impl IdentityStore {
     /// Everything the identity platform holds about the person with this account: the
-    /// account, its roles and credentials (without secrets), sessions (without tokens), the
+    /// account, its roles and credentials (without secrets; passkeys by name and dates), sessions (without tokens), the
     /// invitation it came from, its count of failed sign-ins, the profile with every value
     /// and source, the data-use log, consents and the audit log entries about it.
     ///
@@ -147,8 +147,8 @@ impl IdentityStore {
     }
 
     /// Deletes an account at its owner's request: the account with its email address and
-    /// name, credentials, sessions, roles, the invitation it came from, its count of failed
-    /// sign-ins, the profile and the consents. Kept, until their retention periods end: the
+    /// name, credentials (passkeys included), sessions, roles, the invitation it came from,
+    /// its count of failed sign-ins, the profile and the consents. Kept, until their retention periods end: the
     /// audit log entries about the account, which name it only by id, and its data-use log
     /// entries (see the module documentation for why). The deletion itself is recorded in
     /// the audit log.
@@ -314,6 +314,7 @@ impl IdentityStore {
             second_factor_enrolled: record.enrolled,
             recovery_codes_unused: u64::try_from(codes.unused).unwrap_or_default(),
             recovery_codes_used: u64::try_from(codes.used).unwrap_or_default(),
+            passkeys: self.passkeys_of(record.id).await?,
         })
     }
 
@@ -440,6 +441,18 @@ async fn erase_rows_of(
     transaction
         .execute(
             "DELETE FROM identity_recovery_codes WHERE account_id = $1",
+            &[id.into()],
+        )
+        .await?;
+    transaction
+        .execute(
+            "DELETE FROM identity_passkeys WHERE account_id = $1",
+            &[id.into()],
+        )
+        .await?;
+    transaction
+        .execute(
+            "DELETE FROM identity_passkey_ceremonies WHERE account_id = $1",
             &[id.into()],
         )
         .await?;

@@ -1,7 +1,8 @@
-//! The citizen's account in the portal: signing up, signing in and out, resetting a
-//! forgotten password, and the account pages: the overview; sign-in and security with the
-//! password, the address, the authenticator and the list of sessions; the profile from the
-//! profile vault; consents; the data-use log; the copy of all data; deleting the account.
+//! The citizen's account in the portal: signing up, signing in and out (with a password or
+//! a passkey), resetting a forgotten password, and the account pages: the overview; sign-in
+//! and security with the password, the address, the authenticator, the passkeys and the list
+//! of sessions; the profile from the profile vault; consents; the data-use log; the copy of
+//! all data; deleting the account.
 //!
 //! The pages speak the variant of their address (`/de/account`, `/en/account`,
 //! `/ls/account`) and work without JavaScript. Pages for a signed-in person need a session
@@ -16,6 +17,7 @@
 
 pub mod auth;
 pub mod data;
+pub mod passkeys;
 pub mod profile;
 pub mod security;
 
@@ -119,6 +121,34 @@ pub fn router() -> Router<AppState> {
             get(data::deletion_form).post(data::delete_account),
         )
         .route("/{lang}/account/deleted", get(data::deleted))
+        .route(
+            "/{lang}/account/passkeys/register/begin",
+            post(passkeys::begin_registration),
+        )
+        .route(
+            "/{lang}/account/passkeys/register/finish",
+            post(passkeys::finish_registration),
+        )
+        .route(
+            "/{lang}/account/passkeys/{id}/rename",
+            post(passkeys::rename),
+        )
+        .route(
+            "/{lang}/account/passkeys/{id}/remove",
+            post(passkeys::remove),
+        )
+        .route(
+            "/{lang}/account/password/remove",
+            post(passkeys::remove_password),
+        )
+        .route(
+            "/{lang}/account/sign-in/passkey/begin",
+            post(passkeys::begin_sign_in),
+        )
+        .route(
+            "/{lang}/account/sign-in/passkey/finish",
+            post(passkeys::finish_sign_in),
+        )
 }
 
 /// The form name of the forms shown before signing in.
@@ -404,7 +434,7 @@ fn render(
 /// The problems of a form: the field each belongs to and the message, in the page's
 /// variant.
 #[derive(Debug, Default, Serialize)]
-struct Problems {
+pub(super) struct Problems {
     list: Vec<(String, String)>,
 }
 

@@ -44,6 +44,10 @@ pub(super) fn note_text(context: &PageContext, note: Option<&str>) -> Option<Str
         "value-preferred" => "vault_note_value_preferred",
         "value-deleted" => "vault_note_value_deleted",
         "consent-withdrawn" => "vault_note_consent_withdrawn",
+        "passkey-added" => "account_note_passkey_added",
+        "passkey-renamed" => "account_note_passkey_renamed",
+        "passkey-removed" => "account_note_passkey_removed",
+        "password-removed" => "account_note_password_removed",
         _ => return None,
     };
     Some(context.t(key))
@@ -86,16 +90,37 @@ struct SessionView {
     current: bool,
 }
 
-/// What the forms of the security page hold after a failed attempt.
-#[derive(Debug, Default, Serialize)]
-struct SecurityForms {
-    new_email: String,
-    problems: Problems,
-    /// Which form the problems belong to: `password`, `email` or `authenticator`.
-    form: &'static str,
+/// One passkey in the list.
+#[derive(Debug, Serialize)]
+struct PasskeyView {
+    id: Uuid,
+    name: String,
+    created: String,
+    last_used: Option<String>,
 }
 
-async fn security_page(
+/// What the forms of the security page hold after a failed attempt.
+#[derive(Debug, Default, Serialize)]
+pub(super) struct SecurityForms {
+    pub(super) new_email: String,
+    pub(super) problems: Problems,
+    /// Which form the problems belong to: `password`, `email`, `authenticator`, `passkey`
+    /// or `remove_password`.
+    pub(super) form: &'static str,
+}
+
+impl SecurityForms {
+    /// Empty forms, with problems to come for `form`.
+    pub(super) fn for_form(form: &'static str) -> SecurityForms {
+        SecurityForms {
+            form,
+            ..SecurityForms::default()
+        }
+    }
+}
+
+/// The security page, with the problems of a form that came back.
+pub(super) async fn security_page(
     context: &PageContext,
     citizen: &Citizen,
     forms: SecurityForms,
@@ -125,6 +150,25 @@ async fn security_page(
         })
         .collect();
 
+    let passkeys: Vec<PasskeyView> = state
+        .identity()
+        .passkeys_of(account.id)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|passkey| PasskeyView {
+            id: passkey.id,
+            name: passkey.name,
+            created: local_time(context, passkey.created_at),
+            last_used: passkey.last_used_at.map(|at| local_time(context, at)),
+        })
+        .collect();
+    let has_password = state
+        .identity()
+        .has_password(account.id)
+        .await
+        .map_err(internal)?;
+
     let failed = !forms.problems.is_empty();
     let others = sessions.iter().filter(|session| !session.current).count();
     let view = view! {
@@ -137,6 +181,8 @@ async fn security_page(
         problems => &forms.problems,
         form => forms.form,
         new_email => &forms.new_email,
+        passkeys => passkeys,
+        has_password => has_password,
         min_length => state.identity().config().password.min_length,
         note => note,
     };
@@ -191,10 +237,7 @@ pub async fn change_password(
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     citizen.check_form(&state, &headers, &form.token)?;
-    let mut forms = SecurityForms {
-        form: "password",
-        ..SecurityForms::default()
-    };
+    let mut forms = SecurityForms::for_form("password");
     if form.password != form.password_again {
         forms
             .problems
@@ -539,10 +582,7 @@ pub async fn remove_authenticator(
         ))),
         Err(error) => {
             let (_, message, status) = explain(&context, &error)?;
-            let mut forms = SecurityForms {
-                form: "authenticator",
-                ..SecurityForms::default()
-            };
+            let mut forms = SecurityForms::for_form("authenticator");
             forms.problems.add("remove_password", message);
             let mut response = security_page(&context, &citizen, forms, None, status).await?;
             add_retry_after(&mut response, &error);

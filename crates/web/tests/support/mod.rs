@@ -35,6 +35,25 @@ pub async fn app_at(database: &Database, now: DateTime<Utc>) -> Router {
     router(state)
 }
 
+/// The whole application reached at `public_url`, its clock stopped at `now`. Passkeys need
+/// a host name there (`http://localhost:8080`); the default address turns them off.
+pub async fn app_reached_at(database: &Database, now: DateTime<Utc>, public_url: &str) -> Router {
+    let mut config = Config::default();
+    config.server.public_url = public_url.to_owned();
+    let state = AppState::new(config, database.clone(), None, Clock::Fixed(now))
+        .await
+        .unwrap();
+    router(state)
+}
+
+/// A JSON body sent with `POST`, as the page's scripts send it.
+pub fn json_request(uri: &str, body: &serde_json::Value) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
 /// The password of the staff accounts the tests make.
 pub const STAFF_PASSWORD: &str = "correct horse battery staple";
 
