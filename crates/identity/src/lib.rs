@@ -22,6 +22,7 @@ pub mod audit;
 pub mod config;
 pub mod error;
 pub mod model;
+mod oidc;
 mod password;
 pub mod personal_data;
 mod secret;
@@ -30,14 +31,14 @@ mod throttle;
 mod totp;
 pub mod vault;
 
-pub use config::{IdentityConfig, PasswordPolicy, RetentionPolicy, ThrottlePolicy};
+pub use config::{IdentityConfig, PasswordPolicy, ProviderConfig, RetentionPolicy, ThrottlePolicy};
 pub use error::{IdentityError, PasswordRule};
 pub use model::{
-    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Grants, Invitation,
-    InvitationInfo, OfficeRole, RecoveryCodes, Role, Session, SessionInfo, SessionToken,
-    SignInStep, TotpEnrolment,
+    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, FlowPurpose, Grants,
+    Invitation, InvitationInfo, LinkedIdentity, OfficeRole, ProviderFlow, ProviderOutcome,
+    RecoveryCodes, Role, Session, SessionInfo, SessionToken, SignInStep, TotpEnrolment, TrustLevel,
 };
 pub use personal_data::{AccountDeletion, AccountExport, RetentionReport};
-pub use store::{IdentityStore, MIGRATIONS, SignUpLinkInfo};
+pub use store::{IdentityStore, MIGRATIONS, ProviderAnswer, SignUpLinkInfo};
 pub use vault::catalogue::{AttributeError, AttributeProblem};
 pub use vault::{Consent, DataUse, ProfileAttribute, ProfileValue, Purpose, Source};

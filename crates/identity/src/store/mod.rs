@@ -1,11 +1,12 @@
 //! The identity platform's tables and everything done with them. The methods are split by
 //! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]), citizen
-//! accounts and the links sent by email ([`citizen`]), the profile vault ([`vault`]), and
-//! export, erasure and retention ([`personal_data`]); this module holds the store itself,
-//! accounts and sessions.
+//! accounts and the links sent by email ([`citizen`]), the profile vault ([`vault`]),
+//! external identity providers and step-up ([`providers`]), and export, erasure and
+//! retention ([`personal_data`]); this module holds the store itself, accounts and sessions.
 
 mod citizen;
 mod personal_data;
+mod providers;
 mod sign_in;
 mod staff;
 mod vault;
@@ -23,12 +24,15 @@ use crate::config::IdentityConfig;
 use crate::error::IdentityError;
 use crate::model::{
     Account, AccountKind, AuditEvent, Grants, OfficeRole, Role, Session, SessionInfo, SessionToken,
+    TrustLevel,
 };
+use crate::oidc::ProviderClient;
 use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
 pub use citizen::SignUpLinkInfo;
+pub use providers::ProviderAnswer;
 
 /// The migrations of the identity platform's tables.
 pub const MIGRATIONS: &[Migration] = &[
@@ -52,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 11,
         name: "identity: roles of case work, held everywhere or per office",
         sql: include_str!("../../migrations/2026_12_04_11_office_roles.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "identity: external identity providers and their open flows",
+        sql: include_str!("../../migrations/2026_12_04_13_identity_providers.sql"),
     },
 ];
 
@@ -150,6 +159,7 @@ pub struct IdentityStore {
     database: Database,
     config: Arc<IdentityConfig>,
     hasher: Hasher,
+    provider_client: ProviderClient,
 }
 
 impl IdentityStore {
@@ -160,10 +170,12 @@ impl IdentityStore {
             config.max_concurrent_hashes,
             config.hash_wait,
         );
+        let provider_client = ProviderClient::new(config.provider_timeout);
         IdentityStore {
             database,
             config: Arc::new(config),
             hasher,
+            provider_client,
         }
     }
 
@@ -340,7 +352,7 @@ impl IdentityStore {
             .collect())
     }
 
-    /// Deletes ended sessions, invitations and email links past their end, and forgotten
+    /// Deletes ended sessions, invitations, email links and provider flows past their end, and forgotten
     /// sign-in failures; returns how many rows went. Meant to run now and then, on any node.
     pub async fn purge(&self, now: DateTime<Utc>) -> Result<u64, IdentityError> {
         let idle_since = now - to_chrono(self.config.session_idle_timeout);
@@ -365,8 +377,15 @@ impl IdentityStore {
                 &[now.into()],
             )
             .await?;
+        let flows = self
+            .database
+            .execute(
+                "DELETE FROM identity_provider_flows WHERE expires_at <= $1",
+                &[now.into()],
+            )
+            .await?;
         let failures = throttle::purge(&self.database, &self.config.throttle, now).await?;
-        Ok(sessions + invitations + links + failures)
+        Ok(sessions + invitations + links + flows + failures)
     }
 
     /// When a session ends unless used again.
@@ -448,17 +467,49 @@ async fn insert_session(
     lifetime: Duration,
     now: DateTime<Utc>,
 ) -> Result<SessionToken, IdentityError> {
+    let level = TrustLevel::Low;
+    write_session(
+        transaction,
+        account_id,
+        second_factor_passed,
+        level,
+        lifetime,
+        now,
+    )
+    .await
+}
+
+/// Starts a complete session at a trust level in a transaction and returns its token.
+async fn insert_session_at(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    level: TrustLevel,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, IdentityError> {
+    write_session(transaction, account_id, true, level, lifetime, now).await
+}
+
+async fn write_session(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    second_factor_passed: bool,
+    level: TrustLevel,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, IdentityError> {
     let token = new_token();
     transaction
         .execute(
             "INSERT INTO identity_sessions (id, token_hash, account_id, second_factor_passed, \
              trust_level, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, 'low', $5, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             &[
                 Uuid::now_v7().into(),
                 sha256_hex(&token).into(),
                 account_id.into(),
                 second_factor_passed.into(),
+                level.as_str().into(),
                 now.into(),
                 (now + to_chrono(lifetime)).into(),
             ],

@@ -1,5 +1,6 @@
-//! The citizen's account in the portal: signing up, signing in and out, resetting a
-//! forgotten password, and the account pages (the overview, and sign-in and security with
+//! The citizen's account in the portal: signing up, signing in and out (with a password or
+//! through an external identity provider), raising the trust level, resetting a forgotten
+//! password, and the account pages (the overview, and sign-in and security with
 //! the password, the address, the authenticator and the list of sessions).
 //!
 //! The pages speak the variant of their address (`/de/account`, `/en/account`,
@@ -14,6 +15,7 @@
 //! another person's data.
 
 pub mod auth;
+pub mod providers;
 pub mod security;
 
 use axum::Router;
@@ -87,6 +89,27 @@ pub fn router() -> Router<AppState> {
             "/{lang}/account/sessions/end-others",
             post(security::end_other_sessions),
         )
+        .route(
+            "/{lang}/account/provider/{provider}/sign-in",
+            post(providers::start_sign_in),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/link",
+            post(providers::start_link),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/unlink",
+            post(providers::unlink),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/step-up",
+            post(providers::start_step_up),
+        )
+        .route(
+            "/{lang}/account/provider/callback",
+            get(providers::callback),
+        )
+        .route("/{lang}/account/step-up", get(providers::step_up_page))
 }
 
 /// The form name of the forms shown before signing in.

@@ -40,6 +40,9 @@ fn note_text(context: &PageContext, note: Option<&str>) -> Option<String> {
         "session-ended" => "account_note_session_ended",
         "sessions-ended" => "account_note_sessions_ended",
         "authenticator-removed" => "account_note_authenticator_removed",
+        "provider-linked" => "account_note_provider_linked",
+        "provider-unlinked" => "account_note_provider_unlinked",
+        "provider-last" => "account_note_provider_last",
         _ => return None,
     };
     Some(context.t(key))
@@ -82,6 +85,15 @@ struct SessionView {
     current: bool,
 }
 
+/// A configured identity provider on the security page, linked or not.
+#[derive(Debug, Serialize)]
+struct ProviderLink {
+    id: String,
+    name: String,
+    /// When the account's identity there was linked; `None` when it is not.
+    linked_since: Option<String>,
+}
+
 /// What the forms of the security page hold after a failed attempt.
 #[derive(Debug, Default, Serialize)]
 struct SecurityForms {
@@ -121,6 +133,25 @@ async fn security_page(
         })
         .collect();
 
+    let linked = state
+        .identity()
+        .linked_identities(account.id)
+        .await
+        .map_err(internal)?;
+    let providers: Vec<ProviderLink> = state
+        .identity()
+        .providers()
+        .iter()
+        .map(|provider| {
+            let link = linked.iter().find(|link| link.provider == provider.id);
+            ProviderLink {
+                id: provider.id.clone(),
+                name: provider.display_name.clone(),
+                linked_since: link.map(|link| local_time(context, link.created_at)),
+            }
+        })
+        .collect();
+
     let failed = !forms.problems.is_empty();
     let others = sessions.iter().filter(|session| !session.current).count();
     let view = view! {
@@ -129,6 +160,7 @@ async fn security_page(
         authenticator => account.second_factor_enrolled,
         sessions => sessions,
         others => others,
+        providers => providers,
         errors => forms.problems.by_field(),
         problems => &forms.problems,
         form => forms.form,
