@@ -22,6 +22,13 @@ import { createInterface } from 'node:readline';
 import * as jose from 'jose';
 import Provider from 'oidc-provider';
 
+// Standard output carries only the answers to the test: oidc-provider's notices go to
+// standard error.
+const answer = (object) => process.stdout.write(`${JSON.stringify(object)}\n`);
+for (const name of ['log', 'info', 'warn']) {
+  console[name] = (...parts) => process.stderr.write(`${parts.join(' ')}\n`);
+}
+
 const CLIENT_ID = 'rathaus';
 const CLIENT_SECRET = 'rathaus-test-secret';
 const redirectUris = process.argv.slice(2);
@@ -83,6 +90,8 @@ async function startRealProvider() {
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        // As Keycloak does, name the level of every login in the ID token.
+        default_acr_values: ['level1', 'level3', 'level4'],
       },
     ],
     jwks: { keys: [jwk] },
@@ -97,6 +106,7 @@ async function startRealProvider() {
     // Put the claims of the scopes into the ID token, where Rathaus reads them.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 300, Interaction: 600, Session: 3600, Grant: 3600 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(ctx, id) {
@@ -255,16 +265,16 @@ async function drive(start, issuers) {
 
 const issuer = await startRealProvider();
 const forgingIssuer = await startForgingIssuer();
-console.log(JSON.stringify({ issuer, forging_issuer: forgingIssuer }));
+answer({ issuer, forging_issuer: forgingIssuer });
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', async (line) => {
   try {
     const command = JSON.parse(line);
     const location = await drive(command.drive, [issuer, forgingIssuer]);
-    console.log(JSON.stringify({ location }));
+    answer({ location });
   } catch (error) {
-    console.log(JSON.stringify({ error: String(error) }));
+    answer({ error: String(error) });
   }
 });
 lines.on('close', () => process.exit(0));

@@ -368,19 +368,19 @@ pub async fn step_up_page(
     )
 }
 
-/// Lets a handler demand a minimum trust level: `Ok` when the session has it, otherwise
+/// Lets a handler demand a minimum trust level: `None` when the session has it, otherwise
 /// the response that sends the person to the step-up page, coming back to `back` (an
-/// address inside the portal) afterwards.
+/// address inside the portal) afterwards. A handler returns that response at once.
 pub fn require_trust_level(
     context: &PageContext,
     citizen: &Citizen,
     level: TrustLevel,
     back: &str,
-) -> Result<(), Response> {
+) -> Option<Response> {
     if citizen.session.level() >= level {
-        return Ok(());
+        return None;
     }
-    Err(see_other(&format!(
+    Some(see_other(&format!(
         "{}?level={}&next={}",
         context.url("/account/step-up"),
         level.as_str(),
