@@ -371,6 +371,22 @@ async fn a_good_sign_in_makes_a_verified_account_at_the_providers_trust_level() 
                 .unwrap()
                 .unwrap();
             assert_eq!(second.account.id, session.account.id);
+
+            // The account has no password: its only provider stays linked.
+            let security = again.get("/de/account/security").await;
+            assert!(security.body.contains("Stadt-Login city: verknüpft seit"));
+            let unlink = again
+                .post(
+                    "/de/account/provider/city/unlink",
+                    &[("token", &security.field("token"))],
+                )
+                .await;
+            assert_eq!(unlink.location(), "/de/account/security?note=provider-last");
+            let linked = identity
+                .linked_identities(session.account.id)
+                .await
+                .unwrap();
+            assert_eq!(linked.len(), 1);
         }
     })
     .await;
@@ -500,7 +516,8 @@ async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_r
             let security = owner.get(linked.location()).await;
             assert!(security.body.contains("Stadt-Login city: verknüpft seit"));
 
-            // The password session is low; a step-up to high replaces it.
+            // The password session is low; the online application of a service that needs
+            // a high level asks for a step-up, which replaces the session.
             let identity = store(&database);
             let before = identity
                 .session(&password_session, now())
@@ -508,22 +525,39 @@ async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_r
                 .unwrap()
                 .unwrap();
             assert_eq!(before.level(), TrustLevel::Low);
-            let step_up = owner
-                .get("/de/account/step-up?level=high&next=/de/account/security")
-                .await;
-            assert!(step_up.body.contains("Bestätigen mit Stadt-Login city"));
+            let service = owner.get("/de/services/auskunftssperre").await;
+            assert!(
+                service
+                    .body
+                    .contains("href=\"/de/account/apply/auskunftssperre\"")
+            );
+            let apply = "/de/account/apply/auskunftssperre";
+            let asked = owner.get(apply).await;
+            assert_eq!(asked.status, StatusCode::SEE_OTHER);
+            let step_up = asked.location().to_owned();
+            assert_eq!(
+                step_up,
+                "/de/account/step-up?level=high&next=%2Fde%2Faccount%2Fapply%2Fauskunftssperre"
+            );
+            let page = owner.get(&step_up).await;
+            assert!(page.body.contains("Bestätigen mit Stadt-Login city"));
             let authorize = owner
                 .start_from(
-                    "/de/account/step-up?level=high&next=/de/account/security",
+                    &step_up,
                     "/de/account/provider/city/step-up",
-                    &[("level", "high"), ("next", "/de/account/security")],
+                    &[("level", "high"), ("next", apply)],
                 )
                 .await;
             assert!(authorize.contains("acr_values=level4"), "{authorize}");
             let callback = providers.drive(&format!("{authorize}&login_hint=erika"));
             let stepped = owner.get(&callback).await;
             assert_eq!(stepped.status, StatusCode::SEE_OTHER, "{}", stepped.body);
-            assert_eq!(stepped.location(), "/de/account/security");
+            assert_eq!(stepped.location(), apply);
+            let forwarded = owner.get(apply).await;
+            assert_eq!(
+                forwarded.location(),
+                "https://musterstadt.example/online/auskunftssperre"
+            );
             let new_token = owner.session().unwrap();
             assert_ne!(new_token, password_session);
             assert!(

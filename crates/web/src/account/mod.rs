@@ -110,6 +110,10 @@ pub fn router() -> Router<AppState> {
             get(providers::callback),
         )
         .route("/{lang}/account/step-up", get(providers::step_up_page))
+        .route(
+            "/{lang}/account/apply/{service}",
+            get(providers::apply_online),
+        )
 }
 
 /// The form name of the forms shown before signing in.

@@ -368,6 +368,34 @@ pub async fn step_up_page(
     )
 }
 
+/// `GET /{lang}/account/apply/{service}`: the way to a service's online application. It
+/// needs a signed-in citizen at the service's trust level (asking for a step-up below it),
+/// then forwards to the online service.
+pub async fn apply_online(
+    State(state): State<AppState>,
+    Path((lang, key)): Path<(String, String)>,
+    citizen: Citizen,
+) -> Result<Response, WebError> {
+    use rathaus_content::model::TrustLevel as ServiceLevel;
+
+    let context = PageContext::new(&state, &lang)?;
+    let service = context.catalog.service(&key).ok_or(WebError::NotFound)?;
+    let Some(online) = service.online_application.clone() else {
+        return Err(WebError::NotFound);
+    };
+    let needed = match service.min_trust_level {
+        ServiceLevel::Low => TrustLevel::Low,
+        ServiceLevel::Substantial => TrustLevel::Substantial,
+        ServiceLevel::High => TrustLevel::High,
+    };
+    let back = context.url(&format!("/account/apply/{key}"));
+    if let Some(step_up) = require_trust_level(&context, &citizen, needed, &back) {
+        return Ok(step_up);
+    }
+
+    Ok(see_other(&online))
+}
+
 /// Lets a handler demand a minimum trust level: `None` when the session has it, otherwise
 /// the response that sends the person to the step-up page, coming back to `back` (an
 /// address inside the portal) afterwards. A handler returns that response at once.
