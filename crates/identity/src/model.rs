@@ -488,6 +488,8 @@ pub enum ProviderOutcome {
 pub struct LinkedIdentity {
     /// The provider's id in the configuration.
     pub provider: String,
+    /// The provider's identifier of the person.
+    pub subject: String,
     /// When it was linked.
     pub created_at: DateTime<Utc>,
     /// When it was last used to sign in.

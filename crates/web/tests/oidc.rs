@@ -537,7 +537,7 @@ async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_r
             let step_up = asked.location().to_owned();
             assert_eq!(
                 step_up,
-                "/de/account/step-up?level=high&next=%2Fde%2Faccount%2Fapply%2Fauskunftssperre"
+                "/de/account/step-up?level=high&next=/de/account/apply/auskunftssperre"
             );
             let page = owner.get(&step_up).await;
             assert!(page.body.contains("Bestätigen mit Stadt-Login city"));

@@ -75,6 +75,7 @@ struct IdentityRow {
 #[derive(sqlx::FromRow)]
 struct LinkedRow {
     provider: String,
+    subject: String,
     created_at: DateTime<Utc>,
     last_used_at: DateTime<Utc>,
 }
@@ -227,7 +228,7 @@ impl IdentityStore {
         let rows: Vec<LinkedRow> = self
             .database
             .fetch_all(
-                "SELECT provider, created_at, last_used_at FROM identity_external_identities \
+                "SELECT provider, subject, created_at, last_used_at FROM identity_external_identities \
                  WHERE account_id = $1 ORDER BY provider",
                 &[account_id.into()],
             )
@@ -236,6 +237,7 @@ impl IdentityStore {
             .into_iter()
             .map(|row| LinkedIdentity {
                 provider: row.provider,
+                subject: row.subject,
                 created_at: row.created_at,
                 last_used_at: row.last_used_at,
             })
