@@ -287,6 +287,43 @@ async fn password_account(database: &Database, email: &str) -> SessionToken {
         .1
 }
 
+/// Presses the button that unlinks the provider `city` on the security page and returns
+/// where it leads.
+async fn unlink_city(visitor: &mut Visitor) -> String {
+    let security = visitor.get("/de/account/security").await;
+    assert!(security.body.contains("Stadt-Login city: verknüpft seit"));
+    let unlink = visitor
+        .post(
+            "/de/account/provider/city/unlink",
+            &[("token", &security.field("token"))],
+        )
+        .await;
+    unlink.location().to_owned()
+}
+
+/// Checks that the account's profile holds the test provider's values for Erika, verified
+/// and with the provider as their source.
+async fn assert_profile_from_city(identity: &IdentityStore, account_id: uuid::Uuid) {
+    let profile = identity.profile(account_id).await.unwrap();
+    let value = |name: &str| {
+        let attribute = profile.iter().find(|attribute| attribute.name == name);
+        attribute.and_then(|attribute| attribute.current()).cloned()
+    };
+    let family_name = value("person.family_name").expect("the family name");
+    assert_eq!(family_name.value, "Mustermann");
+    assert!(family_name.verified);
+    assert_eq!(
+        family_name.source,
+        Source::Provider {
+            provider: "city".to_owned()
+        }
+    );
+    let residence = value("address.main_residence").expect("the address");
+    assert_eq!(residence.value["city"], "München");
+    assert!(residence.verified);
+    assert_eq!(value("person.date_of_birth").unwrap().value, "1964-08-12");
+}
+
 #[tokio::test]
 async fn a_good_sign_in_makes_a_verified_account_at_the_providers_trust_level() {
     let Some(providers) = TestProviders::start() else {
@@ -322,24 +359,7 @@ async fn a_good_sign_in_makes_a_verified_account_at_the_providers_trust_level() 
             assert_eq!(session.account.email, "erika@example.org");
             assert_eq!(session.account.display_name, "Erika Mustermann");
             assert_eq!(session.level(), TrustLevel::High);
-            let profile = identity.profile(session.account.id).await.unwrap();
-            let value = |name: &str| {
-                let attribute = profile.iter().find(|attribute| attribute.name == name);
-                attribute.and_then(|attribute| attribute.current()).cloned()
-            };
-            let family_name = value("person.family_name").expect("the family name");
-            assert_eq!(family_name.value, "Mustermann");
-            assert!(family_name.verified);
-            assert_eq!(
-                family_name.source,
-                Source::Provider {
-                    provider: "city".to_owned()
-                }
-            );
-            let residence = value("address.main_residence").expect("the address");
-            assert_eq!(residence.value["city"], "München");
-            assert!(residence.verified);
-            assert_eq!(value("person.date_of_birth").unwrap().value, "1964-08-12");
+            assert_profile_from_city(&identity, session.account.id).await;
 
             // The same answer again finds no flow: no second session.
             let mut replayer = Visitor::new(&app);
@@ -373,15 +393,8 @@ async fn a_good_sign_in_makes_a_verified_account_at_the_providers_trust_level() 
             assert_eq!(second.account.id, session.account.id);
 
             // The account has no password: its only provider stays linked.
-            let security = again.get("/de/account/security").await;
-            assert!(security.body.contains("Stadt-Login city: verknüpft seit"));
-            let unlink = again
-                .post(
-                    "/de/account/provider/city/unlink",
-                    &[("token", &security.field("token"))],
-                )
-                .await;
-            assert_eq!(unlink.location(), "/de/account/security?note=provider-last");
+            let unlinked = unlink_city(&mut again).await;
+            assert_eq!(unlinked, "/de/account/security?note=provider-last");
             let linked = identity
                 .linked_identities(session.account.id)
                 .await
@@ -475,7 +488,7 @@ async fn forged_tokens_and_answers_to_no_flow_make_no_session() {
 }
 
 #[tokio::test]
-async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_rotates() {
+async fn an_existing_address_is_linked_only_by_its_signed_in_owner() {
     let Some(providers) = TestProviders::start() else {
         return;
     };
@@ -513,8 +526,48 @@ async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_r
             let callback = providers.drive(&format!("{authorize}&login_hint=erika"));
             let linked = owner.get(&callback).await;
             assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
-            let security = owner.get(linked.location()).await;
-            assert!(security.body.contains("Stadt-Login city: verknüpft seit"));
+            assert_eq!(
+                linked.location(),
+                "/de/account/security?note=provider-linked"
+            );
+
+            // The provider's values are in the profile; with a password, the provider can be
+            // unlinked again.
+            let identity = store(&database);
+            let session = identity.session(&password_session, now()).await.unwrap();
+            let account_id = session.unwrap().account.id;
+            assert_profile_from_city(&identity, account_id).await;
+            let unlinked = unlink_city(&mut owner).await;
+            assert_eq!(unlinked, "/de/account/security?note=provider-unlinked");
+            assert!(
+                identity
+                    .linked_identities(account_id)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let events = identity.audit_events(20).await.unwrap();
+            assert!(events.iter().any(|event| event.kind == "provider.linked"));
+            assert!(events.iter().any(|event| event.kind == "provider.unlinked"));
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_service_below_its_trust_level_asks_for_a_step_up_that_rotates_the_session() {
+    let Some(providers) = TestProviders::start() else {
+        return;
+    };
+    each_backend(&rathaus_web::all_migrations(), |database| {
+        let providers = &providers;
+        async move {
+            let app = app(&database, providers).await;
+            let password_session = password_account(&database, "erika@example.org").await;
+            let mut owner = Visitor::new(&app);
+            owner
+                .cookies
+                .insert("rathaus".to_owned(), password_session.as_str().to_owned());
 
             // The password session is low; the online application of a service that needs
             // a high level asks for a step-up, which replaces the session.
@@ -571,7 +624,6 @@ async fn an_existing_address_is_linked_only_by_its_signed_in_owner_and_step_up_r
             assert_eq!(after.account.id, before.account.id);
             assert_eq!(after.level(), TrustLevel::High);
             let events = identity.audit_events(20).await.unwrap();
-            assert!(events.iter().any(|event| event.kind == "provider.linked"));
             assert!(
                 events
                     .iter()
