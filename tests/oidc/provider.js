@@ -38,8 +38,19 @@ if (redirectUris.length === 0) {
 }
 
 // The test accounts: Erika proved her identity with the online ID card (level4), Max only
-// with a password at the provider (level1).
+// with a password at the provider (level1). Anna and Bert are staff: Anna signed in with a
+// one-time code as second factor, Bert with a password only.
 const ACCOUNTS = {
+  anna: {
+    acr: 'level3',
+    amr: ['pwd', 'otp'],
+    claims: { email: 'anna.huber@rathaus.example', email_verified: true, given_name: 'Anna', family_name: 'Huber' },
+  },
+  bert: {
+    acr: 'level1',
+    amr: ['pwd'],
+    claims: { email: 'bert.maier@rathaus.example', email_verified: true, given_name: 'Bert', family_name: 'Maier' },
+  },
   erika: {
     acr: 'level4',
     claims: {
@@ -97,7 +108,7 @@ async function startRealProvider() {
     jwks: { keys: [jwk] },
     acrValues: ['level1', 'level3', 'level4'],
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'acr', 'amr'],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'birthdate'],
       address: ['address'],
@@ -145,7 +156,7 @@ async function startRealProvider() {
       return provider.interactionFinished(
         req,
         res,
-        { login: { accountId, acr: account.acr, amr: ['pwd'] } },
+        { login: { accountId, acr: account.acr, amr: account.amr ?? ['pwd'] } },
         { mergeWithLastSubmission: false },
       );
     } catch (error) {

@@ -249,6 +249,15 @@ pub struct ProviderSettings {
     /// Default none.
     #[serde(default)]
     pub trust_levels: std::collections::BTreeMap<String, String>,
+    /// Whether this is the city's provider for staff: it then signs in staff accounts only,
+    /// and citizens never see it. Default false.
+    #[serde(default)]
+    pub staff: bool,
+    /// For a staff provider: values that show the provider checked a second factor, found
+    /// in the `amr` claim or as the value of the assurance claim, such as `otp`. Required for
+    /// a staff provider. Default none.
+    #[serde(default)]
+    pub second_factor: Vec<String>,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -513,6 +522,18 @@ fn check_provider(provider: &ProviderSettings) -> Result<(), (&'static str, Stri
     if provider.assurance_claim.trim().is_empty() {
         return Err(("assurance_claim", "must not be empty".to_owned()));
     }
+    if provider.staff
+        && provider
+            .second_factor
+            .iter()
+            .all(|value| value.trim().is_empty())
+    {
+        return Err((
+            "second_factor",
+            "a staff provider must name the `amr` or assurance values of a second factor"
+                .to_owned(),
+        ));
+    }
     for (value, level) in &provider.trust_levels {
         if !["low", "substantial", "high"].contains(&level.as_str()) {
             return Err((
@@ -712,6 +733,13 @@ mod tests {
             error
                 .to_string()
                 .starts_with("identity.providers[0].trust_levels"),
+            "{error}"
+        );
+        let error = load_toml(&format!("{provider}staff = true\n")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.providers[0].second_factor"),
             "{error}"
         );
         let error = load_toml(&format!("{provider}{provider}")).unwrap_err();

@@ -24,7 +24,7 @@ CREATE TABLE identity_provider_flows (
     -- the browser that started the flow.
     browser_hash TEXT NOT NULL,
     provider TEXT NOT NULL,
-    purpose TEXT NOT NULL CHECK (purpose IN ('sign_in', 'link', 'step_up')),
+    purpose TEXT NOT NULL CHECK (purpose IN ('sign_in', 'link', 'step_up', 'staff_sign_in')),
     -- The signed-in account a link or step-up is for; null for a sign-in.
     account_id {uuid} REFERENCES identity_accounts (id) ON DELETE CASCADE,
     -- The least trust level a step-up asked for.

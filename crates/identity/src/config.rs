@@ -34,6 +34,10 @@ pub struct ProviderConfig {
     pub assurance_claim: String,
     /// Which value of the assurance claim means which trust level.
     pub trust_levels: BTreeMap<String, TrustLevel>,
+    /// Whether the provider signs in staff accounts (and only those).
+    pub staff: bool,
+    /// Values of the `amr` claim or of the assurance claim that show a second factor.
+    pub second_factor: Vec<String>,
 }
 
 impl std::fmt::Debug for ProviderConfig {
@@ -101,6 +105,8 @@ impl From<&ProviderSettings> for ProviderConfig {
                     )
                 })
                 .collect(),
+            staff: settings.staff,
+            second_factor: settings.second_factor.clone(),
         }
     }
 }

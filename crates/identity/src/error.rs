@@ -177,6 +177,12 @@ pub enum IdentityError {
     /// Unlinking would leave the account with no way to sign in.
     #[error("the account has no password, so its only provider cannot be unlinked")]
     LastSignInMethod,
+    /// The staff provider's answer shows no second factor.
+    #[error("the provider did not confirm a second factor")]
+    SecondFactorMissing,
+    /// No enabled staff account is linked to the identity or has its verified address.
+    #[error("no staff account belongs to this identity")]
+    NoStaffAccount,
     /// A step-up came back with a lower trust level than needed; the session is unchanged.
     #[error("the provider confirmed trust level {reached}, but {needed} is needed")]
     TrustLevelTooLow {

@@ -420,23 +420,31 @@ pub enum FlowPurpose {
     Link,
     /// Raising the trust level of the signed-in session.
     StepUp,
+    /// Signing in a member of staff through the city's staff provider.
+    StaffSignIn,
 }
 
 impl FlowPurpose {
-    /// The purpose as stored: `sign_in`, `link` or `step_up`.
+    /// The purpose as stored: `sign_in`, `link`, `step_up` or `staff_sign_in`.
     pub fn as_str(self) -> &'static str {
         match self {
             FlowPurpose::SignIn => "sign_in",
             FlowPurpose::Link => "link",
             FlowPurpose::StepUp => "step_up",
+            FlowPurpose::StaffSignIn => "staff_sign_in",
         }
     }
 
     /// The purpose with this stored name, if there is one.
     pub fn parse(name: &str) -> Option<FlowPurpose> {
-        [FlowPurpose::SignIn, FlowPurpose::Link, FlowPurpose::StepUp]
-            .into_iter()
-            .find(|purpose| purpose.as_str() == name)
+        [
+            FlowPurpose::SignIn,
+            FlowPurpose::Link,
+            FlowPurpose::StepUp,
+            FlowPurpose::StaffSignIn,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == name)
     }
 }
 
@@ -472,6 +480,14 @@ pub enum ProviderOutcome {
     /// The provider's identity is now linked to the signed-in account.
     Linked {
         /// Where to go next, inside the portal.
+        return_to: String,
+    },
+    /// A member of staff is signed in: a new staff session, the second factor checked by
+    /// the provider.
+    StaffSignedIn {
+        /// The new session's token.
+        token: SessionToken,
+        /// Where to go next, inside the staff portal.
         return_to: String,
     },
     /// The session was replaced by one with a new token at the higher level.

@@ -100,8 +100,9 @@ impl TestProviders {
             .to_owned()
     }
 
-    /// The configuration with both providers: `city` (the real one, a Keycloak stand-in
-    /// with Munich's ACR values) and `forge`.
+    /// The configuration with three providers: `city` (the real one, a Keycloak stand-in
+    /// with Munich's ACR values), `forge`, and `staff` (the real one again, for staff, with
+    /// a one-time code as the second factor).
     fn config(&self) -> Config {
         let provider = |id: &str, issuer: &str| ProviderSettings {
             id: id.to_owned(),
@@ -135,11 +136,19 @@ impl TestProviders {
             ]
             .map(|(value, level)| (value.to_owned(), level.to_owned()))
             .into(),
+            staff: false,
+            second_factor: Vec::new(),
+        };
+        let staff = ProviderSettings {
+            staff: true,
+            second_factor: vec!["otp".to_owned()],
+            ..provider("staff", &self.issuer)
         };
         let mut config = Config::default();
         config.identity.providers = vec![
             provider("city", &self.issuer),
             provider("forge", &self.forging_issuer),
+            staff,
         ];
         config
     }
@@ -670,6 +679,95 @@ async fn a_step_up_that_comes_back_too_low_leaves_the_session_as_it_was() {
             let unchanged = identity.session(&token, now()).await.unwrap().unwrap();
             assert_eq!(unchanged.id, session.id);
             assert_eq!(unchanged.level(), TrustLevel::Low);
+        }
+    })
+    .await;
+}
+
+/// Presses the staff provider's button on the staff sign-in page and comes back from the
+/// provider as `account`; returns the portal's answer to the provider's redirect.
+async fn staff_sign_in(visitor: &mut Visitor, providers: &TestProviders, account: &str) -> Answer {
+    let page = visitor.get("/staff/sign-in").await;
+    assert!(page.body.contains("Anmelden mit Stadt-Login staff"));
+    let sent = visitor
+        .post(
+            "/staff/provider/staff/sign-in",
+            &[("token", &page.field("token")), ("next", "/staff")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let callback = providers.drive(&format!("{}&login_hint={account}", sent.location()));
+    visitor.get(&callback).await
+}
+
+#[tokio::test]
+async fn staff_sign_in_through_the_staff_provider_needs_its_second_factor_and_an_account() {
+    let Some(providers) = TestProviders::start() else {
+        return;
+    };
+    each_backend(&rathaus_web::all_migrations(), |database| {
+        let providers = &providers;
+        async move {
+            let app = app(&database, providers).await;
+            let identity = store(&database);
+            let roles = std::collections::BTreeSet::from([rathaus_identity::Role::Editor]);
+            for email in ["anna.huber@rathaus.example", "bert.maier@rathaus.example"] {
+                identity
+                    .create_staff(
+                        email,
+                        "Staff",
+                        "correct horse battery staple",
+                        &roles,
+                        now(),
+                    )
+                    .await
+                    .unwrap();
+            }
+
+            // Citizens never see the staff provider.
+            let citizen_page = Visitor::new(&app).get("/de/account/sign-in").await;
+            assert!(!citizen_page.body.contains("Stadt-Login staff"));
+
+            // Anna's provider sign-in had a one-time code: she is in, by her verified address.
+            let mut anna = Visitor::new(&app);
+            let signed_in = staff_sign_in(&mut anna, providers, "anna").await;
+            assert_eq!(
+                signed_in.status,
+                StatusCode::SEE_OTHER,
+                "{}",
+                signed_in.body
+            );
+            assert_eq!(signed_in.location(), "/staff");
+            let token = SessionToken::new(anna.cookies["rathaus-staff"].clone());
+            let session = identity.session(&token, now()).await.unwrap().unwrap();
+            assert_eq!(session.account.email, "anna.huber@rathaus.example");
+            assert_eq!(session.level(), TrustLevel::Substantial);
+            let portal = anna.get("/staff").await;
+            assert_eq!(portal.status, StatusCode::OK);
+            let linked = identity
+                .linked_identities(session.account.id)
+                .await
+                .unwrap();
+            assert_eq!(linked.len(), 1);
+
+            // Bert's had only a password: refused, no session.
+            let mut bert = Visitor::new(&app);
+            let refused = staff_sign_in(&mut bert, providers, "bert").await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert!(refused.body.contains("keinen zweiten Faktor"));
+            assert!(!bert.cookies.contains_key("rathaus-staff"));
+
+            // Disabled, Anna's account is not signed in any more.
+            let anna_id = session.account.id;
+            identity
+                .set_disabled(anna_id, true, anna_id, now())
+                .await
+                .unwrap();
+            let mut again = Visitor::new(&app);
+            let refused = staff_sign_in(&mut again, providers, "anna").await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert!(refused.body.contains("kein aktives Konto der Redaktion"));
+            assert!(!again.cookies.contains_key("rathaus-staff"));
         }
     })
     .await;

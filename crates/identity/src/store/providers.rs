@@ -24,7 +24,8 @@ use crate::audit::{self, Entry, kinds};
 use crate::config::ProviderConfig;
 use crate::error::IdentityError;
 use crate::model::{
-    FlowPurpose, LinkedIdentity, ProviderFlow, ProviderOutcome, SessionToken, TrustLevel,
+    AccountKind, FlowPurpose, LinkedIdentity, ProviderFlow, ProviderOutcome, SessionToken,
+    TrustLevel,
 };
 use crate::oidc::{VerifiedToken, claim_at};
 use crate::secret::{check_display_name, check_email, new_token, sha256_hex};
@@ -102,6 +103,10 @@ impl IdentityStore {
         now: DateTime<Utc>,
     ) -> Result<ProviderFlow, IdentityError> {
         let provider = self.provider(provider_id)?;
+        // A staff provider signs in staff only, and citizens never reach it.
+        if provider.staff != (purpose == FlowPurpose::StaffSignIn) {
+            return Err(IdentityError::ProviderUnknown(provider_id.to_owned()));
+        }
         let acr_values = if min_level > TrustLevel::Low {
             provider.assurance_values_for(min_level)
         } else {
@@ -193,6 +198,7 @@ impl IdentityStore {
                 self.sign_in_with_identity(&identity, flow.return_to, now)
                     .await
             }
+            FlowPurpose::StaffSignIn => self.sign_in_staff(&identity, flow.return_to, now).await,
             FlowPurpose::Link => {
                 let account_id = self.flow_account(&flow, current, now).await?;
                 self.link_identity(account_id, &identity, now).await?;
@@ -397,6 +403,89 @@ impl IdentityStore {
         })
     }
 
+    /// Signs in a member of staff through the staff provider. The provider must show that
+    /// it checked a second factor, since no local one is asked for. The account is the one
+    /// the identity is linked to, or else the enabled staff account with the provider's
+    /// verified email address, which the identity is then linked to: staff accounts come
+    /// by invitation to that very address, so the city's own provider confirming it is
+    /// proof enough.
+    async fn sign_in_staff(
+        &self,
+        identity: &ProviderIdentity<'_>,
+        return_to: String,
+        now: DateTime<Utc>,
+    ) -> Result<ProviderOutcome, IdentityError> {
+        if !shows_second_factor(identity) {
+            let detail = format!("provider {}: no second factor", identity.provider.id);
+            self.audit(Entry::about(kinds::SIGN_IN_FAILED, None, detail), now)
+                .await?;
+            return Err(IdentityError::SecondFactorMissing);
+        }
+        let account_id = match self.account_of(identity).await? {
+            Some(account_id) => account_id,
+            None => self.link_staff_by_email(identity, now).await?,
+        };
+        let account = self.account(account_id).await?;
+        if !account.is_some_and(|account| account.kind == AccountKind::Staff && !account.disabled) {
+            let detail = format!(
+                "provider {}: no enabled staff account",
+                identity.provider.id
+            );
+            self.audit(
+                Entry::about(kinds::SIGN_IN_FAILED, Some(account_id), detail),
+                now,
+            )
+            .await?;
+            return Err(IdentityError::NoStaffAccount);
+        }
+
+        let mut transaction = self.database.begin().await?;
+        touch_identity(&mut transaction, identity, now).await?;
+        let lifetime = self.config.session_absolute_timeout;
+        let token =
+            insert_session_at(&mut transaction, account_id, identity.level, lifetime, now).await?;
+        let detail = format!("staff provider {}", identity.provider.id);
+        let entry = Entry::about(kinds::SIGN_IN_SUCCEEDED, Some(account_id), detail);
+        audit::record_in(&mut transaction, entry, now).await?;
+        transaction.commit().await?;
+
+        tracing::info!(account.id = %account_id, provider = identity.provider.id, "staff signed in through a provider");
+        Ok(ProviderOutcome::StaffSignedIn { token, return_to })
+    }
+
+    /// Links the identity to the enabled staff account with the provider's verified email
+    /// address; `NoStaffAccount` when there is none.
+    async fn link_staff_by_email(
+        &self,
+        identity: &ProviderIdentity<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, IdentityError> {
+        let verified = claim_at(&identity.claims, "email_verified") == Some(&Value::Bool(true));
+        let email = claim_at(&identity.claims, "email").and_then(Value::as_str);
+        let Some(Ok((_, normalised))) = email.filter(|_| verified).map(check_email) else {
+            return Err(IdentityError::NoStaffAccount);
+        };
+        let found: Option<IdentityRow> = self
+            .database
+            .fetch_optional(
+                "SELECT id AS account_id FROM identity_accounts \
+                 WHERE kind = 'staff' AND email_normalised = $1 AND disabled = $2",
+                &[normalised.as_str().into(), false.into()],
+            )
+            .await?;
+        let Some(IdentityRow { account_id }) = found else {
+            return Err(IdentityError::NoStaffAccount);
+        };
+
+        let mut transaction = self.database.begin().await?;
+        insert_identity(&mut transaction, account_id, identity, now).await?;
+        let detail = format!("staff provider {} by verified email", identity.provider.id);
+        let entry = Entry::about(kinds::PROVIDER_LINKED, Some(account_id), detail);
+        audit::record_in(&mut transaction, entry, now).await?;
+        transaction.commit().await?;
+        Ok(account_id)
+    }
+
     /// The account an identity is linked to, if any.
     async fn account_of(
         &self,
@@ -588,6 +677,23 @@ fn identify(provider: &ProviderConfig, token: VerifiedToken) -> ProviderIdentity
     }
 }
 
+/// Whether the token shows a second factor: one of the provider's `second_factor` values in
+/// the `amr` claim, or as the value of the assurance claim.
+fn shows_second_factor(identity: &ProviderIdentity<'_>) -> bool {
+    let accepted = &identity.provider.second_factor;
+    let methods = claim_at(&identity.claims, "amr").and_then(Value::as_array);
+    let by_method = methods.is_some_and(|methods| {
+        methods
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|method| accepted.iter().any(|value| value == method))
+    });
+    let assurance =
+        claim_at(&identity.claims, &identity.provider.assurance_claim).and_then(Value::as_str);
+    let by_assurance = assurance.is_some_and(|value| accepted.iter().any(|known| known == value));
+    by_method || by_assurance
+}
+
 /// The profile values the provider's claims map to. Claims mapped to parts of one
 /// attribute (`address.main_residence:city`) are put together into one object.
 fn mapped_values(provider: &ProviderConfig, claims: &Map<String, Value>) -> Vec<(String, Value)> {
@@ -718,6 +824,8 @@ mod tests {
                 .collect(),
             assurance_claim: "acr".to_owned(),
             trust_levels: BTreeMap::new(),
+            staff: false,
+            second_factor: Vec::new(),
         }
     }
 

@@ -45,7 +45,7 @@ pub fn providers_for(state: &AppState, level: TrustLevel) -> Vec<ProviderView> {
         .identity()
         .providers()
         .iter()
-        .filter(|provider| provider.highest_level() >= level)
+        .filter(|provider| !provider.staff && provider.highest_level() >= level)
         .map(|provider| ProviderView {
             id: provider.id.clone(),
             name: provider.display_name.clone(),
@@ -74,7 +74,7 @@ fn redirect_uri(context: &PageContext) -> String {
 }
 
 /// Begins a flow and sends the browser to the provider with the flow cookie.
-async fn start_flow(
+pub(crate) async fn start_flow(
     context: &PageContext,
     provider: &str,
     purpose: FlowPurpose,
@@ -259,6 +259,14 @@ pub async fn callback(
         Ok(ProviderOutcome::Linked { return_to }) => {
             see_other(&safe_next(Some(&return_to), &context))
         }
+        Ok(ProviderOutcome::StaffSignedIn { token, return_to }) => {
+            let mut response = see_other(&crate::staff::safe_next(Some(&return_to)));
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                crate::staff::session_cookie(&state, &token),
+            );
+            response
+        }
         Ok(ProviderOutcome::SteppedUp { token, return_to }) => {
             let mut response = see_other(&safe_next(Some(&return_to), &context));
             response
@@ -304,6 +312,11 @@ fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response
         IdentityError::TrustLevelTooLow { .. } => {
             ("account_provider_error_level", StatusCode::FORBIDDEN)
         }
+        IdentityError::SecondFactorMissing => (
+            "account_provider_error_second_factor",
+            StatusCode::FORBIDDEN,
+        ),
+        IdentityError::NoStaffAccount => ("account_provider_error_no_staff", StatusCode::FORBIDDEN),
         IdentityError::InvalidCredentials => {
             ("account_provider_error_disabled", StatusCode::FORBIDDEN)
         }

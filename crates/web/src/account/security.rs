@@ -142,6 +142,7 @@ async fn security_page(
         .identity()
         .providers()
         .iter()
+        .filter(|provider| !provider.staff)
         .map(|provider| {
             let link = linked.iter().find(|link| link.provider == provider.id);
             ProviderLink {
