@@ -9,9 +9,10 @@
 //! timeouts, throttling of failed sign-ins and of messages sent, and an audit log. For
 //! citizens it keeps the profile vault ([`vault`]): their data with its source, once, the
 //! log of who used it, and their consents; and it does what the GDPR asks
-//! ([`personal_data`]): export, erasure and retention periods. Passkeys, external OpenID
-//! Connect providers and trust levels per session extend the same model: accounts have a
-//! [`AccountKind`], sessions a trust level.
+//! ([`personal_data`]): export, erasure and retention periods. People may also sign in
+//! through external identity providers over OpenID Connect (the city's Keycloak brokering
+//! BundID and BayernID, or its provider for staff); every session carries the
+//! [`TrustLevel`] its sign-in confirmed, and a step-up raises it with a new session token.
 //!
 //! Everything is a plain call on [`IdentityStore`] with the current time passed in, so that
 //! the web layer holds no rules of its own and tests control the clock. The platform sends
