@@ -755,6 +755,7 @@ async fn staff_sign_in_through_the_staff_provider_needs_its_second_factor_and_an
             let refused = staff_sign_in(&mut bert, providers, "bert").await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
             assert!(refused.body.contains("keinen zweiten Faktor"));
+            assert!(refused.body.contains("href=\"/staff/sign-in\""));
             assert!(!bert.cookies.contains_key("rathaus-staff"));
 
             // Disabled, Anna's account is not signed in any more.

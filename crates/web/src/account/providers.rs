@@ -330,10 +330,18 @@ fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response
         "account_provider_error_title",
         true,
     );
+    // The failures only a staff sign-in has lead back to the staff portal's sign-in.
+    let (back, label) = match error {
+        IdentityError::SecondFactorMissing | IdentityError::NoStaffAccount => (
+            "/staff/sign-in".to_owned(),
+            "account_provider_error_back_staff",
+        ),
+        _ => (context.url("/account"), "account_provider_error_back"),
+    };
     let view = view! {
         text => context.t(key),
-        action_url => context.url("/account"),
-        action_label => context.t("account_provider_error_back"),
+        action_url => back,
+        action_label => context.t(label),
     };
     render(context, "account/message.html", &layout, view, status)
 }
