@@ -45,6 +45,8 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 say "Rust tests (SQLite and PostgreSQL)"
+# The tests of signing in through identity providers start a real OpenID provider in node.
+npm --prefix tests/oidc ci --no-audit --no-fund --silent
 cargo test --workspace
 
 say "browser tests (Chromium, axe-core)"

@@ -210,6 +210,62 @@ pub struct IdentitySettings {
     /// Citizen accounts still unverified this many days after they were made are deleted.
     /// Default 7.
     pub unverified_account_days: u64,
+    /// External identity providers people may sign in with over OpenID Connect, such as the
+    /// city's Keycloak brokering BundID and BayernID. Default none.
+    pub providers: Vec<ProviderSettings>,
+}
+
+/// One external identity provider, reached over OpenID Connect (`[[identity.providers]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSettings {
+    /// The provider's id: lower-case letters, digits and `-`, such as `muenchen`. It names
+    /// the provider in addresses, the audit log and the profile vault; keep it stable.
+    pub id: String,
+    /// The name on the sign-in button, such as `BundID / BayernID`.
+    pub display_name: String,
+    /// The issuer, whose `/.well-known/openid-configuration` describes the provider, such
+    /// as `https://login.muenchen.example/realms/public`.
+    pub issuer_url: String,
+    /// The client id registered at the provider.
+    pub client_id: String,
+    /// The client secret registered at the provider. Default empty (a public client).
+    #[serde(default)]
+    pub client_secret: String,
+    /// The scopes asked for; must include `openid`. Default `openid`, `profile`, `email`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Which claim of the ID token fills which profile attribute, such as
+    /// `given_name = "person.given_names"`; a claim inside an object is named with dots
+    /// (`address.locality`), a part of an address attribute after a colon
+    /// (`address.main_residence:city`). Default none.
+    #[serde(default)]
+    pub claims: std::collections::BTreeMap<String, String>,
+    /// The claim that tells how the person proved their identity. Default `acr`.
+    #[serde(default = "default_assurance_claim")]
+    pub assurance_claim: String,
+    /// Which value of the assurance claim means which trust level (`low`, `substantial`,
+    /// `high`), such as `level3 = "substantial"`. A missing or unknown value means `low`.
+    /// Default none.
+    #[serde(default)]
+    pub trust_levels: std::collections::BTreeMap<String, String>,
+    /// Whether this is the city's provider for staff: it then signs in staff accounts only,
+    /// and citizens never see it. Default false.
+    #[serde(default)]
+    pub staff: bool,
+    /// For a staff provider: values that show the provider checked a second factor, found
+    /// in the `amr` claim or as the value of the assurance claim, such as `otp`. Required for
+    /// a staff provider. Default none.
+    #[serde(default)]
+    pub second_factor: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "profile", "email"].map(str::to_owned).to_vec()
+}
+
+fn default_assurance_claim() -> String {
+    "acr".to_owned()
 }
 
 impl Default for IdentitySettings {
@@ -224,6 +280,7 @@ impl Default for IdentitySettings {
             audit_log_retention_days: 365,
             data_use_log_retention_days: 730,
             unverified_account_days: 7,
+            providers: Vec::new(),
         }
     }
 }
@@ -399,6 +456,21 @@ impl Config {
                 return invalid(key, "must be between 1 and 36500 days");
             }
         }
+        for (index, provider) in identity.providers.iter().enumerate() {
+            if let Err((field, why)) = check_provider(provider) {
+                return invalid(&format!("identity.providers[{index}].{field}"), &why);
+            }
+            let first = identity
+                .providers
+                .iter()
+                .position(|other| other.id == provider.id);
+            if first != Some(index) {
+                return invalid(
+                    &format!("identity.providers[{index}].id"),
+                    &format!("`{}` is used by another provider", provider.id),
+                );
+            }
+        }
 
         Ok(())
     }
@@ -411,6 +483,86 @@ impl Config {
             .parse()
             .unwrap_or(chrono_tz::Europe::Berlin)
     }
+}
+
+/// Checks one identity provider's settings; the error names the field and what is wrong.
+fn check_provider(provider: &ProviderSettings) -> Result<(), (&'static str, String)> {
+    let is_id = |text: &str| {
+        !text.is_empty()
+            && text.len() <= 40
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+    };
+    if !is_id(&provider.id) {
+        return Err((
+            "id",
+            "must be 1 to 40 lower-case letters, digits or `-`".to_owned(),
+        ));
+    }
+    if provider.display_name.trim().is_empty() {
+        return Err(("display_name", "must not be empty".to_owned()));
+    }
+    let issuer = provider.issuer_url.as_str();
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
+        .iter()
+        .any(|prefix| issuer.starts_with(prefix));
+    if !(issuer.starts_with("https://") || loopback) {
+        return Err((
+            "issuer_url",
+            "must start with `https://` (plain `http://` only on this machine)".to_owned(),
+        ));
+    }
+    if provider.client_id.trim().is_empty() {
+        return Err(("client_id", "must not be empty".to_owned()));
+    }
+    if !provider.scopes.iter().any(|scope| scope == "openid") {
+        return Err(("scopes", "must include `openid`".to_owned()));
+    }
+    if provider.assurance_claim.trim().is_empty() {
+        return Err(("assurance_claim", "must not be empty".to_owned()));
+    }
+    if provider.staff
+        && provider
+            .second_factor
+            .iter()
+            .all(|value| value.trim().is_empty())
+    {
+        return Err((
+            "second_factor",
+            "a staff provider must name the `amr` or assurance values of a second factor"
+                .to_owned(),
+        ));
+    }
+    for (value, level) in &provider.trust_levels {
+        if !["low", "substantial", "high"].contains(&level.as_str()) {
+            return Err((
+                "trust_levels",
+                format!("`{value}` must map to `low`, `substantial` or `high`, not `{level}`"),
+            ));
+        }
+    }
+    for (claim, target) in &provider.claims {
+        let attribute = target
+            .split_once(':')
+            .map_or(target.as_str(), |(name, _)| name);
+        let well_formed = attribute.contains('.')
+            && attribute.split('.').all(|word| {
+                word.starts_with(|letter: char| letter.is_ascii_lowercase())
+                    && word.bytes().all(|byte| {
+                        byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_'
+                    })
+            });
+        if claim.is_empty() || !well_formed {
+            return Err((
+                "claims",
+                format!(
+                    "`{claim}` must map to an attribute such as `person.family_name`, not `{target}`"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Environment variables with the `RATHAUS_` prefix that are not settings: the path of the
@@ -548,6 +700,52 @@ mod tests {
         assert!(
             is_setting("DATABASE_URL"),
             "a misspelt setting must be reported"
+        );
+    }
+
+    #[test]
+    fn identity_providers_are_read_and_checked() {
+        let provider = "[[identity.providers]]\nid = \"muenchen\"\ndisplay_name = \"BundID\"\n\
+                        issuer_url = \"https://login.example/realms/public\"\nclient_id = \"rathaus\"\n";
+        let config = load_toml(&format!(
+            "{provider}[identity.providers.trust_levels]\nlevel3 = \"substantial\"\n"
+        ))
+        .unwrap();
+        let read = &config.identity.providers[0];
+        assert_eq!(read.scopes, ["openid", "profile", "email"]);
+        assert_eq!(read.assurance_claim, "acr");
+        assert_eq!(read.trust_levels["level3"], "substantial");
+
+        let error = load_toml(&format!("{provider}secret = \"x\"\n")).unwrap_err();
+        assert!(error.to_string().contains("secret"), "{error}");
+        let error = load_toml(&provider.replace("https://", "http://")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.providers[0].issuer_url"),
+            "{error}"
+        );
+        let error = load_toml(&format!(
+            "{provider}[identity.providers.trust_levels]\nlevel3 = \"medium\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.providers[0].trust_levels"),
+            "{error}"
+        );
+        let error = load_toml(&format!("{provider}staff = true\n")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("identity.providers[0].second_factor"),
+            "{error}"
+        );
+        let error = load_toml(&format!("{provider}{provider}")).unwrap_err();
+        assert!(
+            error.to_string().starts_with("identity.providers[1].id"),
+            "{error}"
         );
     }
 

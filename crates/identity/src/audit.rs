@@ -50,6 +50,12 @@ pub mod kinds {
     pub const PASSKEY_REMOVED: &str = "passkey.removed";
     /// A person removed their password, signing in with passkeys only.
     pub const PASSWORD_REMOVED: &str = "password.removed";
+    /// An identity of an external provider was linked to an account.
+    pub const PROVIDER_LINKED: &str = "provider.linked";
+    /// The link between an account and a provider's identity was removed.
+    pub const PROVIDER_UNLINKED: &str = "provider.unlinked";
+    /// A session was replaced by one at a higher trust level, confirmed by a provider.
+    pub const SESSION_STEPPED_UP: &str = "session.stepped_up";
     /// A person ended one or more of their sessions from another.
     pub const SESSIONS_ENDED: &str = "session.ended_by_owner";
 }

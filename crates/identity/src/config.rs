@@ -1,10 +1,115 @@
 //! How the identity platform behaves: password rules and hashing cost, session lifetimes,
-//! throttling of failed sign-ins, and how long personal data is kept. Operators tune a few
-//! of these in the `[identity]` section of the configuration; the rest are fixed defaults.
+//! throttling of failed sign-ins, how long personal data is kept, and the external identity
+//! providers. Operators tune a few of these in the `[identity]` section of the
+//! configuration; the rest are fixed defaults.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rathaus_base::config::IdentitySettings;
+use rathaus_base::config::{IdentitySettings, ProviderSettings};
+
+use crate::model::TrustLevel;
+
+/// An external identity provider reached over OpenID Connect, such as the city's Keycloak
+/// that brokers BundID and BayernID.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProviderConfig {
+    /// The provider's id, such as `muenchen`; stable, since linked identities and profile
+    /// values name it.
+    pub id: String,
+    /// The name on the sign-in button.
+    pub display_name: String,
+    /// The issuer URL, where discovery starts and which ID tokens must name.
+    pub issuer_url: String,
+    /// The client id registered at the provider.
+    pub client_id: String,
+    /// The client secret; empty for a public client. `Debug` leaves it out.
+    pub client_secret: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// Which claim (dotted for claims inside objects) fills which attribute (with `:part`
+    /// for a part of an address).
+    pub claims: BTreeMap<String, String>,
+    /// The claim that names how the person proved their identity, usually `acr`.
+    pub assurance_claim: String,
+    /// Which value of the assurance claim means which trust level.
+    pub trust_levels: BTreeMap<String, TrustLevel>,
+    /// Whether the provider signs in staff accounts (and only those).
+    pub staff: bool,
+    /// Values of the `amr` claim or of the assurance claim that show a second factor.
+    pub second_factor: Vec<String>,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ProviderConfig")
+            .field("id", &self.id)
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderConfig {
+    /// The trust level a value of the assurance claim stands for; `Low` for a missing or
+    /// unknown value.
+    pub fn trust_level_of(&self, assurance: Option<&str>) -> TrustLevel {
+        assurance
+            .and_then(|value| self.trust_levels.get(value))
+            .copied()
+            .unwrap_or(TrustLevel::Low)
+    }
+
+    /// The highest level the provider can confirm, by its configuration.
+    pub fn highest_level(&self) -> TrustLevel {
+        self.trust_levels
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(TrustLevel::Low)
+    }
+
+    /// The values of the assurance claim that stand for at least `level`, to ask for with
+    /// `acr_values`, the strongest first.
+    pub fn assurance_values_for(&self, level: TrustLevel) -> Vec<String> {
+        let mut values: Vec<(&String, &TrustLevel)> = self
+            .trust_levels
+            .iter()
+            .filter(|(_, mapped)| **mapped >= level)
+            .collect();
+        values.sort_by(|left, right| right.1.cmp(left.1).then(left.0.cmp(right.0)));
+        values.into_iter().map(|(value, _)| value.clone()).collect()
+    }
+}
+
+impl From<&ProviderSettings> for ProviderConfig {
+    /// The settings as checked at load; a level that is not one becomes `Low`.
+    fn from(settings: &ProviderSettings) -> Self {
+        ProviderConfig {
+            id: settings.id.clone(),
+            display_name: settings.display_name.trim().to_owned(),
+            issuer_url: settings.issuer_url.clone(),
+            client_id: settings.client_id.clone(),
+            client_secret: settings.client_secret.clone(),
+            scopes: settings.scopes.clone(),
+            claims: settings.claims.clone(),
+            assurance_claim: settings.assurance_claim.clone(),
+            trust_levels: settings
+                .trust_levels
+                .iter()
+                .map(|(value, level)| {
+                    (
+                        value.clone(),
+                        TrustLevel::parse(level).unwrap_or(TrustLevel::Low),
+                    )
+                })
+                .collect(),
+            staff: settings.staff,
+            second_factor: settings.second_factor.clone(),
+        }
+    }
+}
 
 /// Password rules and the cost of hashing a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +223,10 @@ pub struct IdentityConfig {
     /// The address people reach the portal at (`server.public_url`). Passkeys are bound to
     /// its host (the relying party id) and accept answers only from this origin.
     pub public_url: String,
+    /// The external identity providers, in the order the sign-in page shows them.
+    pub providers: Vec<ProviderConfig>,
+    /// How long a request to an identity provider may take.
+    pub provider_timeout: Duration,
 }
 
 impl Default for IdentityConfig {
@@ -133,6 +242,8 @@ impl Default for IdentityConfig {
             throttle: ThrottlePolicy::default(),
             retention: RetentionPolicy::default(),
             public_url: "http://localhost:8080".to_owned(),
+            providers: Vec::new(),
+            provider_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -185,8 +296,20 @@ impl From<&IdentitySettings> for IdentityConfig {
                 data_use_log: days(settings.data_use_log_retention_days),
                 unverified_accounts: days(settings.unverified_account_days),
             },
+            providers: settings
+                .providers
+                .iter()
+                .map(ProviderConfig::from)
+                .collect(),
             ..defaults
         }
+    }
+}
+
+impl IdentityConfig {
+    /// The provider with this id, if one is configured.
+    pub fn provider(&self, id: &str) -> Option<&ProviderConfig> {
+        self.providers.iter().find(|provider| provider.id == id)
     }
 }
 

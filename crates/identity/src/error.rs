@@ -173,6 +173,54 @@ pub enum IdentityError {
         /// The purpose's key.
         purpose: String,
     },
+    /// No identity provider with this id is configured.
+    #[error("no identity provider `{0}` is configured")]
+    ProviderUnknown(String),
+    /// The provider could not be reached or answered nonsense (discovery, keys, token
+    /// endpoint). The detail is for the log; it holds no personal data.
+    #[error("the identity provider is not available: {0}")]
+    ProviderUnavailable(String),
+    /// The provider's answer names no flow that is open in this browser: unknown, used
+    /// already, expired, or started in another browser.
+    #[error("this answer from the identity provider is not expected (any more)")]
+    FlowUnknown,
+    /// The provider ended the flow with an error, such as the person cancelling.
+    #[error("the identity provider ended the sign-in: {0}")]
+    ProviderRefused(String),
+    /// The ID token failed a check: issuer, audience, signature, expiry or nonce. The
+    /// detail is for the log.
+    #[error("the identity provider's token is not valid: {0}")]
+    TokenInvalid(String),
+    /// The provider sent an email address that belongs to an account not linked to this
+    /// identity: the person must sign in with the password first and link the provider.
+    #[error("an account with the provider's email address exists; it must be linked first")]
+    ProviderEmailTaken,
+    /// The provider sent no email address, which a new account needs.
+    #[error("the identity provider sent no email address")]
+    ProviderEmailMissing,
+    /// The provider's identity is linked to another account.
+    #[error("this identity of the provider belongs to another account")]
+    IdentityLinkedElsewhere,
+    /// The account has an identity of this provider linked already.
+    #[error("an identity of this provider is linked already")]
+    ProviderAlreadyLinked,
+    /// Unlinking would leave the account with no way to sign in.
+    #[error("the account has no password, so its only provider cannot be unlinked")]
+    LastSignInMethod,
+    /// The staff provider's answer shows no second factor.
+    #[error("the provider did not confirm a second factor")]
+    SecondFactorMissing,
+    /// No enabled staff account is linked to the identity or has its verified address.
+    #[error("no staff account belongs to this identity")]
+    NoStaffAccount,
+    /// A step-up came back with a lower trust level than needed; the session is unchanged.
+    #[error("the provider confirmed trust level {reached}, but {needed} is needed")]
+    TrustLevelTooLow {
+        /// The level the provider confirmed.
+        reached: crate::model::TrustLevel,
+        /// The level that was asked for.
+        needed: crate::model::TrustLevel,
+    },
     /// Hashing failed, which means wrong hashing parameters or a damaged stored hash.
     #[error("password hashing failed: {0}")]
     Hashing(String),

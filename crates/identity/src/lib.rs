@@ -9,9 +9,10 @@
 //! timeouts, throttling of failed sign-ins and of messages sent, and an audit log. For
 //! citizens it keeps the profile vault ([`vault`]): their data with its source, once, the
 //! log of who used it, and their consents; and it does what the GDPR asks
-//! ([`personal_data`]): export, erasure and retention periods. Passkeys, external OpenID
-//! Connect providers and trust levels per session extend the same model: accounts have a
-//! [`AccountKind`], sessions a trust level.
+//! ([`personal_data`]): export, erasure and retention periods. People may also sign in
+//! through external identity providers over OpenID Connect (the city's Keycloak brokering
+//! BundID and BayernID, or its provider for staff); every session carries the
+//! [`TrustLevel`] its sign-in confirmed, and a step-up raises it with a new session token.
 //!
 //! Everything is a plain call on [`IdentityStore`] with the current time passed in, so that
 //! the web layer holds no rules of its own and tests control the clock. The platform sends
@@ -22,6 +23,7 @@ pub mod audit;
 pub mod config;
 pub mod error;
 pub mod model;
+mod oidc;
 mod password;
 pub mod personal_data;
 mod secret;
@@ -30,14 +32,15 @@ mod throttle;
 mod totp;
 pub mod vault;
 
-pub use config::{IdentityConfig, PasswordPolicy, RetentionPolicy, ThrottlePolicy};
+pub use config::{IdentityConfig, PasswordPolicy, ProviderConfig, RetentionPolicy, ThrottlePolicy};
 pub use error::{IdentityError, PasswordRule};
 pub use model::{
-    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, Grants, Invitation,
-    InvitationInfo, OfficeRole, PasskeyCeremony, PasskeyInfo, RecoveryCodes, Role, Session,
-    SessionInfo, SessionToken, SignInStep, TotpEnrolment,
+    Account, AccountKind, AddressMail, AuditEvent, CitizenSignIn, EmailLink, FlowPurpose, Grants,
+    Invitation, InvitationInfo, LinkedIdentity, OfficeRole, PasskeyCeremony, PasskeyInfo,
+    ProviderFlow, ProviderOutcome, RecoveryCodes, Role, Session, SessionInfo, SessionToken,
+    SignInStep, TotpEnrolment, TrustLevel,
 };
 pub use personal_data::{AccountDeletion, AccountExport, RetentionReport};
-pub use store::{IdentityStore, MIGRATIONS, SignUpLinkInfo};
+pub use store::{IdentityStore, MIGRATIONS, ProviderAnswer, SignUpLinkInfo};
 pub use vault::catalogue::{AttributeError, AttributeProblem};
 pub use vault::{Consent, DataUse, ProfileAttribute, ProfileValue, Purpose, Source};

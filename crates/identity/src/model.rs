@@ -371,6 +371,147 @@ pub enum AddressMail {
     Withheld,
 }
 
+/// How sure the city is of a person's identity, after the eIDAS levels of assurance.
+/// Ordered: `Low < Substantial < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustLevel {
+    /// A password or an unconfirmed provider sign-in (Basisregistrierung).
+    Low,
+    /// Substantial (substanziell): an ELSTER certificate or some EU eIDs.
+    Substantial,
+    /// High (hoch): the Online-Ausweis (the ID card's online function) and some EU eIDs.
+    High,
+}
+
+impl TrustLevel {
+    /// Every level, lowest first.
+    pub const ALL: [TrustLevel; 3] = [TrustLevel::Low, TrustLevel::Substantial, TrustLevel::High];
+
+    /// The level's name as stored and configured: `low`, `substantial` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustLevel::Low => "low",
+            TrustLevel::Substantial => "substantial",
+            TrustLevel::High => "high",
+        }
+    }
+
+    /// The level with this name, if there is one.
+    pub fn parse(name: &str) -> Option<TrustLevel> {
+        TrustLevel::ALL
+            .into_iter()
+            .find(|level| level.as_str() == name)
+    }
+}
+
+impl fmt::Display for TrustLevel {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// What a flow sent to an identity provider is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlowPurpose {
+    /// Signing in, or making an account from the provider's data.
+    SignIn,
+    /// Linking the provider's identity to the signed-in account.
+    Link,
+    /// Raising the trust level of the signed-in session.
+    StepUp,
+    /// Signing in a member of staff through the city's staff provider.
+    StaffSignIn,
+}
+
+impl FlowPurpose {
+    /// The purpose as stored: `sign_in`, `link`, `step_up` or `staff_sign_in`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowPurpose::SignIn => "sign_in",
+            FlowPurpose::Link => "link",
+            FlowPurpose::StepUp => "step_up",
+            FlowPurpose::StaffSignIn => "staff_sign_in",
+        }
+    }
+
+    /// The purpose with this stored name, if there is one.
+    pub fn parse(name: &str) -> Option<FlowPurpose> {
+        [
+            FlowPurpose::SignIn,
+            FlowPurpose::Link,
+            FlowPurpose::StepUp,
+            FlowPurpose::StaffSignIn,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == name)
+    }
+}
+
+/// A flow to an identity provider, begun: send the browser to `authorization_url`, and give
+/// it `browser_secret` in a short-lived cookie, which the provider's answer must come back
+/// with. `Debug` leaves the secret out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProviderFlow {
+    /// The provider's authorization endpoint with every parameter of the request.
+    pub authorization_url: String,
+    /// Binds the flow to the browser that began it.
+    pub browser_secret: String,
+}
+
+impl fmt::Debug for ProviderFlow {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("ProviderFlow(…)")
+    }
+}
+
+/// What a provider's answer led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderOutcome {
+    /// The person is signed in: a new session at the level the provider confirmed.
+    SignedIn {
+        /// The new session's token.
+        token: SessionToken,
+        /// Whether the account was made just now from the provider's data.
+        new_account: bool,
+        /// Where to go next, inside the portal.
+        return_to: String,
+    },
+    /// The provider's identity is now linked to the signed-in account.
+    Linked {
+        /// Where to go next, inside the portal.
+        return_to: String,
+    },
+    /// A member of staff is signed in: a new staff session, the second factor checked by
+    /// the provider.
+    StaffSignedIn {
+        /// The new session's token.
+        token: SessionToken,
+        /// Where to go next, inside the staff portal.
+        return_to: String,
+    },
+    /// The session was replaced by one with a new token at the higher level.
+    SteppedUp {
+        /// The new session's token; the old one is ended.
+        token: SessionToken,
+        /// Where to go next, inside the portal.
+        return_to: String,
+    },
+}
+
+/// A provider's identity linked to an account, as listed for its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedIdentity {
+    /// The provider's id in the configuration.
+    pub provider: String,
+    /// The provider's identifier of the person.
+    pub subject: String,
+    /// When it was linked.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used to sign in.
+    pub last_used_at: DateTime<Utc>,
+}
+
 /// A signed-in session with its account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -390,6 +531,13 @@ pub struct Session {
     /// When the session ends unless used again: the earlier of the idle and the absolute
     /// end.
     pub expires_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// The session's trust level; `Low` for anything unknown.
+    pub fn level(&self) -> TrustLevel {
+        TrustLevel::parse(&self.trust_level).unwrap_or(TrustLevel::Low)
+    }
 }
 
 /// A session as listed for its owner or an administrator.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::{AccountKind, AuditEvent, PasskeyInfo, Role, SessionInfo};
+use crate::model::{AccountKind, AuditEvent, LinkedIdentity, PasskeyInfo, Role, SessionInfo};
 use crate::vault::{Consent, DataUse, ProfileAttribute};
 
 /// Everything the identity platform holds about one person, for the copy the GDPR entitles
@@ -33,6 +33,8 @@ pub struct AccountExport {
     pub data_uses: Vec<DataUse>,
     /// Consents, standing and withdrawn, newest first.
     pub consents: Vec<Consent>,
+    /// The identities of external providers linked to the account, with their subjects.
+    pub linked_identities: Vec<LinkedIdentity>,
     /// Audit log entries about the account, oldest first.
     pub audit_events: Vec<AuditEvent>,
 }

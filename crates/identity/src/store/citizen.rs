@@ -672,7 +672,7 @@ impl IdentityStore {
     }
 
     /// The citizen account with this normalised address, if any.
-    async fn citizen_id(&self, normalised: &str) -> Result<Option<Uuid>, IdentityError> {
+    pub(super) async fn citizen_id(&self, normalised: &str) -> Result<Option<Uuid>, IdentityError> {
         #[derive(sqlx::FromRow)]
         struct Id {
             id: Uuid,

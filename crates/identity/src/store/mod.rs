@@ -1,12 +1,13 @@
 //! The identity platform's tables and everything done with them. The methods are split by
 //! topic: signing in ([`sign_in`]), staff management and invitations ([`staff`]), citizen
-//! accounts and the links sent by email ([`citizen`]), the profile vault ([`vault`]), and
-//! export, erasure and retention ([`personal_data`]); this module holds the store itself,
-//! accounts and sessions.
+//! accounts and the links sent by email ([`citizen`]), the profile vault ([`vault`]),
+//! external identity providers and step-up ([`providers`]), and export, erasure and
+//! retention ([`personal_data`]); this module holds the store itself, accounts and sessions.
 
 mod citizen;
 mod passkeys;
 mod personal_data;
+mod providers;
 mod sign_in;
 mod staff;
 mod vault;
@@ -24,12 +25,15 @@ use crate::config::IdentityConfig;
 use crate::error::IdentityError;
 use crate::model::{
     Account, AccountKind, AuditEvent, Grants, OfficeRole, Role, Session, SessionInfo, SessionToken,
+    TrustLevel,
 };
+use crate::oidc::ProviderClient;
 use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
 pub use citizen::SignUpLinkInfo;
+pub use providers::ProviderAnswer;
 
 /// The migrations of the identity platform's tables.
 pub const MIGRATIONS: &[Migration] = &[
@@ -58,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 12,
         name: "identity: passkeys and their pending ceremonies",
         sql: include_str!("../../migrations/2026_12_04_12_passkeys.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "identity: external identity providers and their open flows",
+        sql: include_str!("../../migrations/2026_12_04_13_identity_providers.sql"),
     },
 ];
 
@@ -158,6 +167,7 @@ pub struct IdentityStore {
     hasher: Hasher,
     /// The portal as a WebAuthn relying party; `None` when `public_url` gives none.
     relying_party: Option<Arc<webauthn_rs::Webauthn>>,
+    provider_client: ProviderClient,
 }
 
 impl IdentityStore {
@@ -169,11 +179,13 @@ impl IdentityStore {
             config.hash_wait,
         );
         let relying_party = passkeys::relying_party(&config.public_url, &config.totp_issuer);
+        let provider_client = ProviderClient::new(config.provider_timeout);
         IdentityStore {
             database,
             config: Arc::new(config),
             hasher,
             relying_party,
+            provider_client,
         }
     }
 
@@ -350,8 +362,8 @@ impl IdentityStore {
             .collect())
     }
 
-    /// Deletes ended sessions, invitations, email links and passkey ceremonies past their
-    /// end, and forgotten
+    /// Deletes ended sessions, invitations, email links, passkey ceremonies and provider
+    /// flows past their end, and forgotten
     /// sign-in failures; returns how many rows went. Meant to run now and then, on any node.
     pub async fn purge(&self, now: DateTime<Utc>) -> Result<u64, IdentityError> {
         let idle_since = now - to_chrono(self.config.session_idle_timeout);
@@ -383,8 +395,15 @@ impl IdentityStore {
                 &[now.into()],
             )
             .await?;
+        let flows = self
+            .database
+            .execute(
+                "DELETE FROM identity_provider_flows WHERE expires_at <= $1",
+                &[now.into()],
+            )
+            .await?;
         let failures = throttle::purge(&self.database, &self.config.throttle, now).await?;
-        Ok(sessions + invitations + links + ceremonies + failures)
+        Ok(sessions + invitations + links + ceremonies + flows + failures)
     }
 
     /// Counts a message a client sends through a public form (such as the accessibility
@@ -483,17 +502,49 @@ async fn insert_session(
     lifetime: Duration,
     now: DateTime<Utc>,
 ) -> Result<SessionToken, IdentityError> {
+    let level = TrustLevel::Low;
+    write_session(
+        transaction,
+        account_id,
+        second_factor_passed,
+        level,
+        lifetime,
+        now,
+    )
+    .await
+}
+
+/// Starts a complete session at a trust level in a transaction and returns its token.
+async fn insert_session_at(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    level: TrustLevel,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, IdentityError> {
+    write_session(transaction, account_id, true, level, lifetime, now).await
+}
+
+async fn write_session(
+    transaction: &mut Transaction,
+    account_id: Uuid,
+    second_factor_passed: bool,
+    level: TrustLevel,
+    lifetime: Duration,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, IdentityError> {
     let token = new_token();
     transaction
         .execute(
             "INSERT INTO identity_sessions (id, token_hash, account_id, second_factor_passed, \
              trust_level, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, 'low', $5, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             &[
                 Uuid::now_v7().into(),
                 sha256_hex(&token).into(),
                 account_id.into(),
                 second_factor_passed.into(),
+                level.as_str().into(),
                 now.into(),
                 (now + to_chrono(lifetime)).into(),
             ],

@@ -94,10 +94,8 @@ impl IdentityStore {
     /// Everything the identity platform holds about the person with this account: the
     /// account, its roles and credentials (without secrets; passkeys by name and dates), sessions (without tokens), the
     /// invitation it came from, its count of failed sign-ins, the profile with every value
-    /// and source, the data-use log, consents and the audit log entries about it.
-    ///
-    /// TODO: add the account's external identities (OpenID Connect providers) once the
-    /// identity platform stores them; this schema has no such table yet.
+    /// and source, the data-use log, consents, the linked identities of external providers
+    /// and the audit log entries about it.
     pub async fn export_account(&self, account_id: Uuid) -> Result<AccountExport, IdentityError> {
         let record: AccountRecord = self
             .database
@@ -115,6 +113,7 @@ impl IdentityStore {
         let profile = self.profile(account_id).await?;
         let data_uses = self.data_uses(account_id).await?;
         let consents = self.consents(account_id).await?;
+        let linked_identities = self.linked_identities(account_id).await?;
         let audit_events = self.audit_events_about(account_id).await?;
 
         let grants = self.roles_of(account_id).await?;
@@ -142,6 +141,7 @@ impl IdentityStore {
             profile,
             data_uses,
             consents,
+            linked_identities,
             audit_events,
         })
     }

@@ -51,6 +51,7 @@ struct SignInView {
     next: String,
     note: Option<String>,
     error: Option<String>,
+    providers: Vec<super::providers::ProviderView>,
 }
 
 /// The notes the sign-in page knows, by their name in the address.
@@ -82,6 +83,7 @@ pub async fn sign_in_form(
         next,
         note: sign_in_note(&context, params.note.as_deref()),
         error: None,
+        providers: super::providers::providers_for(&state, rathaus_identity::TrustLevel::Low),
     };
     let layout = layout(&context, "/account/sign-in", "account_sign_in_title", false);
     render(
@@ -134,6 +136,10 @@ pub async fn sign_in(
                 next,
                 note: None,
                 error: Some(message),
+                providers: super::providers::providers_for(
+                    &state,
+                    rathaus_identity::TrustLevel::Low,
+                ),
             };
             let layout = layout(&context, "/account/sign-in", "account_sign_in_title", true);
             let mut response = render(&context, "account/sign_in.html", &layout, view, status)?;

@@ -1,6 +1,8 @@
 //! The citizen's account in the portal: signing up, signing in and out (with a password or
-//! a passkey), resetting a forgotten password, and the account pages: the overview; sign-in
-//! and security with the password, the address, the authenticator, the passkeys and the list
+//! The citizen's account in the portal: signing up, signing in and out (with a password, a
+//! passkey or through an external identity provider), raising the trust level, resetting a
+//! forgotten password, and the account pages: the overview; sign-in and security with the
+//! password, the address, the authenticator, the passkeys, the linked providers and the list
 //! of sessions; the profile from the profile vault; consents; the data-use log; the copy of
 //! all data; deleting the account.
 //!
@@ -19,6 +21,7 @@ pub mod auth;
 pub mod data;
 pub mod passkeys;
 pub mod profile;
+pub mod providers;
 pub mod security;
 
 use axum::Router;
@@ -40,7 +43,16 @@ use crate::state::AppState;
 /// The routes of the account pages.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/{lang}/account", get(security::overview))
+        .merge(sign_in_routes())
+        .merge(security_routes())
+        .merge(data_routes())
+        .merge(passkeys_routes())
+        .merge(providers_routes())
+}
+
+/// Signing up, in and out, and the links sent by email to do so.
+fn sign_in_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/{lang}/account/sign-in",
             get(auth::sign_in_form).post(auth::sign_in),
@@ -66,6 +78,12 @@ pub fn router() -> Router<AppState> {
             "/{lang}/account/password-reset/{token}",
             get(auth::reset_form).post(auth::reset_password),
         )
+}
+
+/// The overview and the page of sign-in and security.
+fn security_routes() -> Router<AppState> {
+    Router::new()
+        .route("/{lang}/account", get(security::overview))
         .route(
             "/{lang}/account/email/{token}",
             get(security::email_link).post(security::confirm_email),
@@ -92,6 +110,11 @@ pub fn router() -> Router<AppState> {
             "/{lang}/account/sessions/end-others",
             post(security::end_other_sessions),
         )
+}
+
+/// The person's data: profile, consents, data-use log, copy and deletion.
+fn data_routes() -> Router<AppState> {
+    Router::new()
         .route("/{lang}/account/profile", get(profile::profile))
         .route(
             "/{lang}/account/profile/prefer",
@@ -121,6 +144,11 @@ pub fn router() -> Router<AppState> {
             get(data::deletion_form).post(data::delete_account),
         )
         .route("/{lang}/account/deleted", get(data::deleted))
+}
+
+/// Adding, renaming and removing passkeys, and signing in with one.
+fn passkeys_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/{lang}/account/passkeys/register/begin",
             post(passkeys::begin_registration),
@@ -148,6 +176,36 @@ pub fn router() -> Router<AppState> {
         .route(
             "/{lang}/account/sign-in/passkey/finish",
             post(passkeys::finish_sign_in),
+        )
+}
+
+/// Signing in through identity providers, linking them, and stepping up.
+fn providers_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/{lang}/account/provider/{provider}/sign-in",
+            post(providers::start_sign_in),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/link",
+            post(providers::start_link),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/unlink",
+            post(providers::unlink),
+        )
+        .route(
+            "/{lang}/account/provider/{provider}/step-up",
+            post(providers::start_step_up),
+        )
+        .route(
+            "/{lang}/account/provider/callback",
+            get(providers::callback),
+        )
+        .route("/{lang}/account/step-up", get(providers::step_up_page))
+        .route(
+            "/{lang}/account/apply/{service}",
+            get(providers::apply_online),
         )
 }
 

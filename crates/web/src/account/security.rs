@@ -48,6 +48,9 @@ pub(super) fn note_text(context: &PageContext, note: Option<&str>) -> Option<Str
         "passkey-renamed" => "account_note_passkey_renamed",
         "passkey-removed" => "account_note_passkey_removed",
         "password-removed" => "account_note_password_removed",
+        "provider-linked" => "account_note_provider_linked",
+        "provider-unlinked" => "account_note_provider_unlinked",
+        "provider-last" => "account_note_provider_last",
         _ => return None,
     };
     Some(context.t(key))
@@ -97,6 +100,15 @@ struct PasskeyView {
     name: String,
     created: String,
     last_used: Option<String>,
+}
+
+/// A configured identity provider on the security page, linked or not.
+#[derive(Debug, Serialize)]
+struct ProviderLink {
+    id: String,
+    name: String,
+    /// When the account's identity there was linked; `None` when it is not.
+    linked_since: Option<String>,
 }
 
 /// What the forms of the security page hold after a failed attempt.
@@ -168,6 +180,25 @@ pub(super) async fn security_page(
         .has_password(account.id)
         .await
         .map_err(internal)?;
+    let linked = state
+        .identity()
+        .linked_identities(account.id)
+        .await
+        .map_err(internal)?;
+    let providers: Vec<ProviderLink> = state
+        .identity()
+        .providers()
+        .iter()
+        .filter(|provider| !provider.staff)
+        .map(|provider| {
+            let link = linked.iter().find(|link| link.provider == provider.id);
+            ProviderLink {
+                id: provider.id.clone(),
+                name: provider.display_name.clone(),
+                linked_since: link.map(|link| local_time(context, link.created_at)),
+            }
+        })
+        .collect();
 
     let failed = !forms.problems.is_empty();
     let others = sessions.iter().filter(|session| !session.current).count();
@@ -177,6 +208,7 @@ pub(super) async fn security_page(
         authenticator => account.second_factor_enrolled,
         sessions => sessions,
         others => others,
+        providers => providers,
         errors => forms.problems.by_field(),
         problems => &forms.problems,
         form => forms.form,

@@ -448,7 +448,12 @@ pub fn service_page(context: &PageContext, key: &str) -> Result<Response, WebErr
                 url: law.url.clone(),
             })
             .collect(),
-        online_application: service.online_application.clone(),
+        // The link passes through the portal, which asks for the trust level the service
+        // needs before sending the person on (see `account::providers::apply_online`).
+        online_application: service
+            .online_application
+            .as_ref()
+            .map(|_| context.url(&format!("/account/apply/{}", service.key))),
         trust_level,
         appointment,
         offices,

@@ -53,6 +53,50 @@ struct SignInView<'a> {
     next: &'a str,
     error: Option<String>,
     welcome: bool,
+    /// The city's providers for staff, by id and name.
+    providers: Vec<(String, String)>,
+}
+
+/// The identity providers configured for staff, by id and name.
+fn staff_providers(state: &AppState) -> Vec<(String, String)> {
+    state
+        .identity()
+        .providers()
+        .iter()
+        .filter(|provider| provider.staff)
+        .map(|provider| (provider.id.clone(), provider.display_name.clone()))
+        .collect()
+}
+
+/// What the form that starts a sign-in through the staff provider sends.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProviderForm {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /staff/provider/{id}/sign-in`: signs in through the city's provider for staff,
+/// which checks the second factor itself.
+pub async fn sign_in_with_provider(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ProviderForm>,
+) -> Result<Response, WebError> {
+    check_anonymous_form(&state, &headers, &form.token)?;
+    let context = crate::page::PageContext::new(&state, "de")?;
+    let next = safe_next(Some(&form.next));
+    crate::account::providers::start_flow(
+        &context,
+        &provider,
+        rathaus_identity::FlowPurpose::StaffSignIn,
+        None,
+        rathaus_identity::TrustLevel::Low,
+        &next,
+    )
+    .await
 }
 
 /// `GET /staff/sign-in`.
@@ -67,6 +111,7 @@ pub async fn sign_in_form(
         next: &next,
         error: None,
         welcome: params.welcome.is_some(),
+        providers: staff_providers(&state),
     };
     render(&state, "staff/sign_in.html", &layout, view)
 }
@@ -95,6 +140,7 @@ pub async fn sign_in(
                 next: &next,
                 error: Some(message),
                 welcome: false,
+                providers: staff_providers(&state),
             };
             let mut response = render(&state, "staff/sign_in.html", &layout, view)?;
             *response.status_mut() = status;

@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
             get(auth::sign_in_form).post(auth::sign_in),
         )
         .route(
+            "/staff/provider/{provider}/sign-in",
+            post(auth::sign_in_with_provider),
+        )
+        .route(
             "/staff/sign-in/code",
             get(auth::code_form).post(auth::check_code),
         )
