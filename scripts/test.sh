@@ -40,6 +40,12 @@ if ! [ -x /usr/bin/chromium ]; then
   apt_install chromium chromium-driver
 fi
 
+# Node.js for the OpenID provider the tests start and for the browser tests.
+if ! command -v npm >/dev/null; then
+  say "installing Node.js from Debian"
+  apt_install nodejs npm
+fi
+
 say "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

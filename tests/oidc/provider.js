@@ -3,13 +3,14 @@
 //
 // - a real one, oidc-provider, with one confidential client and test accounts whose ID
 //   tokens carry different `acr` values. Its login is done without a form: the interaction
-//   page signs in the account named by `login_hint`.
+//   page signs in the account named by `login_hint`; without one (in a real browser) it
+//   shows a page with a button for each account.
 // - a forging issuer with its own discovery document and keys, whose token endpoint returns
 //   ID tokens broken on purpose: the case is chosen by a `forge` parameter added to the
 //   authorization request (good, wrong-issuer, wrong-audience, bad-signature, alg-none,
 //   expired).
 //
-// Usage: node provider.js REDIRECT_URI...
+// Usage: node provider.js REDIRECT_URI...   (the browser tests start it the same way)
 // It prints one JSON line with both issuer URLs, then reads commands from standard input,
 // one JSON object a line, and answers each with one JSON line:
 //   {"drive": URL}  follows the browser's way from an authorization URL through the
@@ -141,11 +142,18 @@ async function startRealProvider() {
 
   const handle = provider.callback();
   server.on('request', async (req, res) => {
-    const match = req.url.match(/^\/interaction\/([^/?]+)/);
+    const match = req.url.match(/^\/interaction\/([^/?]+)(\/login)?/);
     if (!match) return handle(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
-      const accountId = details.params.login_hint;
+      let accountId = details.params.login_hint;
+      if (match[2] && req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        accountId = new URLSearchParams(body).get('account');
+      } else if (!accountId) {
+        return loginPage(res, match[1]);
+      }
       const account = ACCOUNTS[accountId];
       if (!account) {
         return provider.interactionFinished(req, res, {
@@ -165,6 +173,20 @@ async function startRealProvider() {
     }
   });
   return issuer;
+}
+
+/** The provider's login page for a browser (the Rust tests name the account in
+ * `login_hint` instead): one button for each test account. */
+function loginPage(res, uid) {
+  const buttons = Object.entries(ACCOUNTS)
+    .map(([id, account]) => `<button name="account" value="${id}">${account.claims.given_name} (${account.acr})</button>`)
+    .join('\n');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="de"><head><title>Test-Anmeldung</title></head><body><main>
+<h1>Test-Anmeldung</h1>
+<form method="post" action="/interaction/${uid}/login">
+${buttons}
+</form></main></body></html>`);
 }
 
 async function startForgingIssuer() {

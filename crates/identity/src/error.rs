@@ -104,6 +104,10 @@ pub enum IdentityError {
     /// The authenticator code was used already: wait for the next one.
     #[error("this code was used already; please wait for the next one")]
     CodeAlreadyUsed,
+    /// An account without a password confirms a grave step (deleting itself) by a recent
+    /// sign-in, and this session signed in too long ago: sign in again.
+    #[error("sign in again to confirm this")]
+    SignInNotRecent,
     /// The step is for citizen accounts only, such as deleting one's own account.
     #[error("this is possible for citizen accounts only")]
     NotACitizen,

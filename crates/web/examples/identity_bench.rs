@@ -217,7 +217,7 @@ async fn passkey_logins(count: usize) -> Result<(), Failure> {
         };
         let (account, _) = identity.complete_sign_up(&link.token, Utc::now()).await?;
         let ceremony = identity
-            .begin_passkey_registration(account.id, Utc::now())
+            .begin_passkey_registration(account.id, "client", Utc::now())
             .await?;
         let (device, answer) = SoftPasskey::register(&ceremony.options, ORIGIN, index + 1);
         identity
@@ -230,7 +230,7 @@ async fn passkey_logins(count: usize) -> Result<(), Failure> {
     let started = Instant::now();
     for round in 0..count.max(1) {
         let device = &mut devices[round % 16];
-        let ceremony = identity.begin_passkey_sign_in(Utc::now()).await?;
+        let ceremony = identity.begin_passkey_sign_in("client", Utc::now()).await?;
         let signed = Instant::now();
         let answer = device.sign(&ceremony.options, ORIGIN);
         signing += signed.elapsed();

@@ -18,23 +18,73 @@ use crate::page::PageContext;
 use crate::state::AppState;
 
 /// The content security policy: everything from this site only, no inline scripts or
-/// styles. Videos of the city may come from its own media server over https.
+/// styles. Videos of the city may come from its own media server over https. Forms post to
+/// this site, which may send the browser on to an identity provider ([`SecurityPolicies`]).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self' https:; \
-    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-    frame-ancestors 'none'";
+    connect-src 'self'; object-src 'none'; base-uri 'none'";
 
 /// The content security policy of a PDF document. Browsers show a PDF in a viewer page of
 /// their own that the document's policy also governs, and that viewer needs its plugin and
 /// inline styles; a PDF runs no script of this site, so only framing stays forbidden.
 const DOCUMENT_SECURITY_POLICY: &str = "frame-ancestors 'none'";
 
-/// The same policy for pages this site shows in its own frames (the staff portal's
-/// previews).
-const FRAMEABLE_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self' https:; \
-    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-    frame-ancestors 'self'";
+/// The content security policies of this portal's pages, made once at start.
+///
+/// Signing in through an identity provider posts a form to the portal, which answers with a
+/// redirect to the provider, and browsers hold such a redirect to the form's `form-action`:
+/// the origins of the configured providers' issuers are allowed there besides the portal
+/// itself. (A provider whose authorization endpoint lies on another origin than its issuer
+/// is not covered; Keycloak serves both from one.)
+#[derive(Debug, Clone)]
+pub struct SecurityPolicies {
+    /// Pages that no site may frame.
+    page: HeaderValue,
+    /// Pages this site shows in its own frames (the staff portal's previews).
+    frameable: HeaderValue,
+}
+
+impl SecurityPolicies {
+    /// The policies for a portal whose identity providers have these issuer addresses.
+    pub fn new<'a>(issuers: impl IntoIterator<Item = &'a str>) -> SecurityPolicies {
+        let mut form_action = "'self'".to_owned();
+        for origin in issuers.into_iter().filter_map(origin_of) {
+            if !form_action.split(' ').any(|known| known == origin) {
+                form_action.push(' ');
+                form_action.push_str(origin);
+            }
+        }
+        let policy = |frame_ancestors: &str| {
+            let text = format!(
+                "{CONTENT_SECURITY_POLICY}; form-action {form_action}; \
+                 frame-ancestors {frame_ancestors}"
+            );
+            // Origins are checked to hold only characters allowed in a header.
+            HeaderValue::from_str(&text)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+        };
+        SecurityPolicies {
+            page: policy("'none'"),
+            frameable: policy("'self'"),
+        }
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of an http or https address, if it is one that can
+/// stand in a policy.
+fn origin_of(address: &str) -> Option<&str> {
+    let (scheme, rest) = address.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = &address[..scheme.len() + 3 + host_end];
+    let host = &rest[..host_end];
+    let allowed = |character: char| {
+        character.is_ascii_alphanumeric() || matches!(character, '.' | '-' | ':' | '[' | ']')
+    };
+    (!host.is_empty() && host.chars().all(allowed)).then_some(origin)
+}
 
 /// Adds the security headers to every response. A response that a handler marked as
 /// frameable by this site (`X-Frame-Options: sameorigin`) may be framed by this site only;
@@ -49,13 +99,14 @@ pub async fn security_headers(
     let frameable = headers
         .get(header::X_FRAME_OPTIONS)
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"sameorigin"));
+    let policies = state.security_policies();
     let (policy, framing) = if frameable {
-        (FRAMEABLE_CONTENT_SECURITY_POLICY, "SAMEORIGIN")
+        (policies.frameable.clone(), "SAMEORIGIN")
     } else {
-        (CONTENT_SECURITY_POLICY, "DENY")
+        (policies.page.clone(), "DENY")
     };
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     let fixed = [
-        ("content-security-policy", policy),
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "strict-origin-when-cross-origin"),
         ("x-frame-options", framing),
@@ -212,5 +263,62 @@ fn render_error(context: &PageContext, status: StatusCode, error: Option<&WebErr
             response
         }
         Err(_) => (status, Body::from("Error")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_of_an_address_is_its_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://login.muenchen.example/realms/public"),
+            Some("https://login.muenchen.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:4100"),
+            Some("http://127.0.0.1:4100")
+        );
+        assert_eq!(
+            origin_of("https://[::1]:8443/x"),
+            Some("https://[::1]:8443")
+        );
+        assert_eq!(origin_of("ftp://files.example/"), None);
+        assert_eq!(origin_of("https://evil.example; script-src *"), None);
+        assert_eq!(origin_of("https:///realms"), None);
+    }
+
+    #[test]
+    fn forms_may_lead_to_the_configured_providers_and_nowhere_else() {
+        let policies = SecurityPolicies::new([
+            "https://login.muenchen.example/realms/public",
+            "https://login.muenchen.example/realms/staff",
+            "https://id.bund.example",
+        ]);
+        let page = policies.page.to_str().unwrap();
+        assert!(
+            page.contains(
+                "form-action 'self' https://login.muenchen.example https://id.bund.example;"
+            ),
+            "{page}"
+        );
+        assert!(page.ends_with("frame-ancestors 'none'"));
+        assert!(
+            policies
+                .frameable
+                .to_str()
+                .unwrap()
+                .ends_with("frame-ancestors 'self'")
+        );
+
+        let without = SecurityPolicies::new([]);
+        assert!(
+            without
+                .page
+                .to_str()
+                .unwrap()
+                .contains("form-action 'self';")
+        );
     }
 }

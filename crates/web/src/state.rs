@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use crate::assets::Assets;
 use crate::csrf::FormTokens;
 use crate::i18n::Messages;
+use crate::middleware::SecurityPolicies;
 use crate::page_cache::PageCache;
 use crate::render::Templates;
 
@@ -41,6 +42,7 @@ struct Inner {
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     clock: Clock,
     page_cache: PageCache,
+    security_policies: SecurityPolicies,
 }
 
 /// Where the current time comes from: the system, or a fixed instant in tests.
@@ -130,6 +132,13 @@ impl AppState {
         let mailer = Mailer::from_config(&config.mail)
             .map_err(|error| StartError::Mail(error.to_string()))?;
         let outbox = Outbox::new(database.clone());
+        let security_policies = SecurityPolicies::new(
+            config
+                .identity
+                .providers
+                .iter()
+                .map(|provider| provider.issuer_url.as_str()),
+        );
 
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -150,8 +159,14 @@ impl AppState {
                 metrics,
                 clock,
                 page_cache: PageCache::default(),
+                security_policies,
             }),
         })
+    }
+
+    /// The content security policies of the portal's pages.
+    pub fn security_policies(&self) -> &SecurityPolicies {
+        &self.inner.security_policies
     }
 
     /// The configuration.

@@ -644,6 +644,65 @@ async fn passkeys_are_listed_renamed_and_removed_without_javascript() {
 }
 
 #[tokio::test]
+async fn an_account_without_a_password_is_deleted_only_after_a_recent_sign_in() {
+    each_backend(&rathaus_web::all_migrations(), |database| async move {
+        demo_city(&database, morning()).await;
+        let app = support::app_reached_at(&database, morning(), "http://localhost:8080").await;
+        let mut maria = Browser::new(app);
+        sign_up(&mut maria, &database, "Maria Muster", "maria@example.org").await;
+        stored_passkey(&database, "maria@example.org", "Laptop").await;
+        let page = maria.get("/de/account/security").await;
+        let removed = maria
+            .post(
+                "/de/account/password/remove",
+                &[
+                    ("password_to_remove", PASSWORD),
+                    ("token", &page.field("token")),
+                ],
+            )
+            .await;
+        assert_eq!(
+            removed.location(),
+            "/de/account/security?note=password-removed"
+        );
+
+        // Without a password, deleting the account needs a recent sign-in: twenty minutes
+        // later (the session still open) the page offers to sign in again instead, and leads
+        // back to it afterwards.
+        let later = morning() + Duration::minutes(20);
+        maria.move_to(support::app_reached_at(&database, later, "http://localhost:8080").await);
+        let page = maria.get("/de/account/delete").await;
+        assert!(
+            page.body.contains("Ihr Konto hat kein Passwort"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Abmelden und neu anmelden"));
+        assert!(!page.body.contains("name=\"delete_password\""));
+        let refused = maria
+            .post("/de/account/delete", &[("token", &page.field("token"))])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("Ihre Anmeldung ist zu lange her"));
+        let out = maria
+            .post(
+                "/de/account/sign-out",
+                &[
+                    ("token", &page.field("token")),
+                    ("next", "/de/account/delete"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            out.location(),
+            "/de/account/sign-in?note=signed-out&next=/de/account/delete"
+        );
+        assert!(!maria.has_cookie());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_passkey_endpoints_answer_json_and_refuse_forged_requests() {
     each_backend(&rathaus_web::all_migrations(), |database| async move {
         demo_city(&database, morning()).await;

@@ -31,7 +31,8 @@ use rathaus_base::config::ProviderSettings;
 use rathaus_base::testing::each_backend;
 use rathaus_base::{Config, Database};
 use rathaus_identity::{
-    AddressMail, IdentityConfig, IdentityStore, SessionToken, Source, TrustLevel,
+    AddressMail, IdentityConfig, IdentityError, IdentityStore, ProviderAnswer, SessionToken,
+    Source, TrustLevel,
 };
 use rathaus_web::{AppState, Clock, router};
 use support::{Answer, form_request, unescape};
@@ -409,6 +410,28 @@ async fn a_good_sign_in_makes_a_verified_account_at_the_providers_trust_level() 
                 .await
                 .unwrap();
             assert_eq!(linked.len(), 1);
+
+            // Without a password, the recent sign-in confirms deleting the account.
+            let page = again.get("/de/account/delete").await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(
+                page.body.contains("Ihr Konto hat kein Passwort"),
+                "{}",
+                page.body
+            );
+            assert!(!page.body.contains("name=\"delete_password\""));
+            let deleted = again
+                .post("/de/account/delete", &[("token", &page.field("token"))])
+                .await;
+            assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+            assert_eq!(deleted.location(), "/de/account/deleted");
+            assert!(
+                identity
+                    .account(session.account.id)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
         }
     })
     .await;
@@ -679,6 +702,67 @@ async fn a_step_up_that_comes_back_too_low_leaves_the_session_as_it_was() {
             let unchanged = identity.session(&token, now()).await.unwrap().unwrap();
             assert_eq!(unchanged.id, session.id);
             assert_eq!(unchanged.level(), TrustLevel::Low);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn flows_expire_and_a_client_may_leave_only_a_few_open() {
+    let Some(providers) = TestProviders::start() else {
+        return;
+    };
+    each_backend(&rathaus_web::all_migrations(), |database| {
+        let providers = &providers;
+        async move {
+            let app = app(&database, providers).await;
+
+            // An answer that comes back after the flow's ten minutes finds no flow.
+            let mut late = Visitor::new(&app);
+            let authorize = late.start_sign_in("city").await;
+            let callback = providers.drive(&format!("{authorize}&login_hint=erika"));
+            let state = callback
+                .split(['?', '&'])
+                .find_map(|pair| pair.strip_prefix("state="))
+                .expect("the callback carries the state")
+                .to_owned();
+            let answer = ProviderAnswer {
+                state,
+                code: Some("unused".to_owned()),
+                error: None,
+            };
+            let browser_secret = late.cookies["rathaus-flow"].clone();
+            let eleven_minutes_later = now() + chrono::Duration::minutes(11);
+            let expired = store(&database)
+                .finish_provider_flow(&answer, &browser_secret, None, eleven_minutes_later)
+                .await;
+            assert!(
+                matches!(expired, Err(IdentityError::FlowUnknown)),
+                "{expired:?}"
+            );
+
+            // One client (these requests all come from the same one) with twenty flows open
+            // is asked to wait before it begins another; the page says so and for how long.
+            // (The late answer above used its flow up.)
+            for _ in 0..20 {
+                Visitor::new(&app).start_sign_in("city").await;
+            }
+            let mut flooding = Visitor::new(&app);
+            let page = flooding.get("/de/account/sign-in").await;
+            let refused = flooding
+                .post(
+                    "/de/account/provider/city/sign-in",
+                    &[("token", &page.field("token")), ("next", "/de/account")],
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{}",
+                refused.body
+            );
+            assert!(refused.headers.contains_key(header::RETRY_AFTER));
+            assert!(refused.body.contains("Sekunden"), "{}", refused.body);
         }
     })
     .await;

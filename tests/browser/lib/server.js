@@ -18,7 +18,7 @@ const binary = join(targetDir, 'debug', 'rathaus');
 const readyTimeoutMs = 60_000;
 
 /** Asks the operating system for a port that is free right now. */
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.unref();
@@ -36,14 +36,16 @@ function freePort() {
  * @param {Record<string, string>} [options.env] extra settings, such as the mail server
  * @param {{ email: string, name: string, password: string }} [options.admin] an administrator
  *   to create with `rathaus staff create-admin` before the server starts
+ * @param {number} [options.port] the port to listen on, when something started before the
+ *   server must know its address (an identity provider's callback); a free one otherwise
  * @returns {Promise<{ baseUrl: string, stop: () => Promise<void> }>}
  */
-export async function startServer({ env: extraEnv = {}, admin } = {}) {
+export async function startServer({ env: extraEnv = {}, admin, port: requestedPort } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing. Build it first, from the repository root: cargo build -p rathaus`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'rathaus-browser-'));
-  const port = await freePort();
+  const port = requestedPort ?? (await freePort());
   const env = { ...process.env, ...extraEnv, RATHAUS_DATABASE__URL: `sqlite://${join(dataDir, 'test.db')}` };
   if (admin) {
     const created = spawnSync(binary, ['staff', 'create-admin', '--email', admin.email, '--name', admin.name], {

@@ -22,7 +22,7 @@ use crate::model::{
 use crate::password::check_rules;
 use crate::personal_data::AccountDeletion;
 use crate::secret::{check_display_name, check_email, new_recovery_code, new_token, sha256_hex};
-use crate::throttle::{self, account_subject, mail_request_subject};
+use crate::throttle::{self, account_subject, mail_request_subject, to_chrono};
 use crate::totp;
 
 /// How long a sign-up link works.
@@ -33,6 +33,9 @@ const RESET_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 /// How long a link that confirms a new address works.
 const EMAIL_CHANGE_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
+
+/// How recent a sign-in must be to confirm deleting an account that has no password.
+pub const FRESH_SIGN_IN: std::time::Duration = std::time::Duration::from_mins(10);
 
 /// What a link is for, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -597,17 +600,16 @@ impl IdentityStore {
         Ok(())
     }
 
-    /// Deletes a citizen's account at their own request, after the current password is
-    /// confirmed (wrong passwords count like failed sign-ins, so guessing is throttled).
-    /// What goes and what stays is [`IdentityStore::delete_account`]'s. Staff accounts are
-    /// deleted by an administrator, not here (`NotACitizen`).
-    ///
-    /// TODO: an account without a password (one made through an identity provider) cannot
-    /// confirm this way; once the identity platform records when a session last proved
-    /// the person's identity, accept a fresh sign-in instead of the password.
+    /// Deletes a citizen's account at their own request. An account with a password confirms
+    /// with it (wrong passwords count like failed sign-ins, so guessing is throttled); one
+    /// without (passkeys or identity providers only) confirms by a session that signed in at
+    /// most [`FRESH_SIGN_IN`] before, else `SignInNotRecent`. What goes and what stays is
+    /// [`IdentityStore::delete_account`]'s. Staff accounts are deleted by an administrator,
+    /// not here (`NotACitizen`).
     pub async fn delete_own_account(
         &self,
         account_id: Uuid,
+        signed_in_at: DateTime<Utc>,
         current_password: &str,
         now: DateTime<Utc>,
     ) -> Result<AccountDeletion, IdentityError> {
@@ -618,8 +620,13 @@ impl IdentityStore {
         if account.kind != AccountKind::Citizen {
             return Err(IdentityError::NotACitizen);
         }
-        self.confirm_password(account_id, current_password, now)
-            .await?;
+
+        if self.has_password(account_id).await? {
+            self.confirm_password(account_id, current_password, now)
+                .await?;
+        } else if now - signed_in_at > to_chrono(FRESH_SIGN_IN) {
+            return Err(IdentityError::SignInNotRecent);
+        }
         self.delete_account(account_id, now).await
     }
 

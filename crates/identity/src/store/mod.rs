@@ -32,8 +32,32 @@ use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
-pub use citizen::SignUpLinkInfo;
+pub use citizen::{FRESH_SIGN_IN, SignUpLinkInfo};
 pub use providers::ProviderAnswer;
+
+/// The tables whose open rows [`IdentityStore::check_open_for_client`] counts.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum OpenTable {
+    PasskeyCeremonies,
+    ProviderFlows,
+}
+
+impl OpenTable {
+    /// The expiry times of a client's open rows, oldest first, at most
+    /// [`MAX_OPEN_PER_CLIENT`] of them.
+    fn open_rows_query(self) -> &'static str {
+        match self {
+            OpenTable::PasskeyCeremonies => {
+                "SELECT expires_at FROM identity_passkey_ceremonies \
+                 WHERE client_hash = $1 AND expires_at > $2 ORDER BY expires_at LIMIT 20"
+            }
+            OpenTable::ProviderFlows => {
+                "SELECT expires_at FROM identity_provider_flows \
+                 WHERE client_hash = $1 AND expires_at > $2 ORDER BY expires_at LIMIT 20"
+            }
+        }
+    }
+}
 
 /// The migrations of the identity platform's tables.
 pub const MIGRATIONS: &[Migration] = &[
@@ -68,10 +92,20 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity: external identity providers and their open flows",
         sql: include_str!("../../migrations/2026_12_04_13_identity_providers.sql"),
     },
+    Migration {
+        version: 16,
+        name: "identity: open passkey ceremonies and provider flows counted per client",
+        sql: include_str!("../../migrations/2026_12_04_16_open_ceremony_limits.sql"),
+    },
 ];
 
 /// How long a pending sign-in (password passed, second factor not yet) lives.
 const PENDING_LIFETIME: Duration = Duration::from_mins(10);
+
+/// How many passkey ceremonies or provider flows one client may have begun and not yet
+/// finished at once. A person needs one or two; the limit keeps a client from filling the
+/// tables with ceremonies it never finishes. The queries of [`OpenTable`] read this many.
+const MAX_OPEN_PER_CLIENT: usize = 20;
 
 /// A session's last use is written at most this often, so that reading a session is
 /// usually a single query.
@@ -421,6 +455,32 @@ impl IdentityStore {
         throttle::check(&self.database, [&subject, &subject], now).await?;
         throttle::record_failure(&self.database, &self.config.throttle, &subject, now).await?;
         Ok(())
+    }
+
+    /// Refuses with `Throttled` when the client with this hash has [`MAX_OPEN_PER_CLIENT`]
+    /// unexpired rows in `table` (passkey ceremonies or provider flows); the wait is until
+    /// the oldest of them expires.
+    pub(super) async fn check_open_for_client(
+        &self,
+        table: OpenTable,
+        client_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), IdentityError> {
+        #[derive(sqlx::FromRow)]
+        struct Open {
+            expires_at: DateTime<Utc>,
+        }
+
+        let open: Vec<Open> = self
+            .database
+            .fetch_all(table.open_rows_query(), &[client_hash.into(), now.into()])
+            .await?;
+        match open.first() {
+            Some(oldest) if open.len() >= MAX_OPEN_PER_CLIENT => Err(IdentityError::Throttled {
+                retry_after: (oldest.expires_at - now).to_std().unwrap_or_default(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// When a session ends unless used again.

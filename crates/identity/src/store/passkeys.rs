@@ -23,7 +23,7 @@ use webauthn_rs::prelude::{
     PublicKeyCredential, RegisterPublicKeyCredential, Url, Webauthn, WebauthnBuilder,
 };
 
-use super::{Count, IdentityStore, insert_session, lock_account};
+use super::{Count, IdentityStore, OpenTable, insert_session, lock_account};
 use crate::audit::{self, Entry, kinds};
 use crate::error::IdentityError;
 use crate::model::{AccountKind, PasskeyCeremony, PasskeyInfo, SessionToken};
@@ -138,10 +138,12 @@ pub(super) fn relying_party(public_url: &str, name: &str) -> Option<Arc<Webauthn
 impl IdentityStore {
     /// Begins adding a passkey to a signed-in citizen's account. The options ask the
     /// authenticator for a discoverable credential with user verification and exclude the
-    /// account's passkeys, so that one device is not registered twice.
+    /// account's passkeys, so that one device is not registered twice. A client with many
+    /// ceremonies begun and not finished is refused with `Throttled`.
     pub async fn begin_passkey_registration(
         &self,
         account_id: Uuid,
+        client: &str,
         now: DateTime<Utc>,
     ) -> Result<PasskeyCeremony, IdentityError> {
         let relying_party = self.relying_party()?;
@@ -175,7 +177,13 @@ impl IdentityStore {
 
         let state = to_json(&state)?;
         let token = self
-            .insert_ceremony(CeremonyKind::Registration, Some(account_id), &state, now)
+            .insert_ceremony(
+                CeremonyKind::Registration,
+                Some(account_id),
+                client,
+                &state,
+                now,
+            )
             .await?;
         Ok(PasskeyCeremony { token, options })
     }
@@ -252,13 +260,11 @@ impl IdentityStore {
     }
 
     /// Begins a sign-in with a passkey alone: the options name no account and no
-    /// credential, so the browser offers the passkeys it has for this portal.
-    ///
-    /// TODO: limit how many sign-in ceremonies one client may begin; today each call stores
-    /// a small row until it is finished or purged, bounded only by the portal's request
-    /// limits.
+    /// credential, so the browser offers the passkeys it has for this portal. A client with
+    /// many ceremonies begun and not finished is refused with `Throttled`.
     pub async fn begin_passkey_sign_in(
         &self,
+        client: &str,
         now: DateTime<Utc>,
     ) -> Result<PasskeyCeremony, IdentityError> {
         let relying_party = self.relying_party()?;
@@ -271,7 +277,7 @@ impl IdentityStore {
 
         let state = to_json(&state)?;
         let token = self
-            .insert_ceremony(CeremonyKind::SignIn, None, &state, now)
+            .insert_ceremony(CeremonyKind::SignIn, None, client, &state, now)
             .await?;
         Ok(PasskeyCeremony {
             token,
@@ -549,19 +555,25 @@ impl IdentityStore {
         &self,
         kind: CeremonyKind,
         account_id: Option<Uuid>,
+        client: &str,
         state: &str,
         now: DateTime<Utc>,
     ) -> Result<String, IdentityError> {
+        let client_hash = sha256_hex(client);
+        self.check_open_for_client(OpenTable::PasskeyCeremonies, &client_hash, now)
+            .await?;
+
         let token = new_token();
         self.database
             .execute(
                 "INSERT INTO identity_passkey_ceremonies (id, token_hash, kind, account_id, \
-                 state, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                 client_hash, state, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     Uuid::now_v7().into(),
                     sha256_hex(&token).into(),
                     kind.as_str().into(),
                     account_id.into(),
+                    client_hash.into(),
                     state.into(),
                     (now + to_chrono(CEREMONY_LIFETIME)).into(),
                 ],

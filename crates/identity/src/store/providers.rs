@@ -19,7 +19,7 @@ use rathaus_base::Transaction;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{IdentityStore, insert_session_at, lock_account, mark_verified};
+use super::{IdentityStore, OpenTable, insert_session_at, lock_account, mark_verified};
 use crate::audit::{self, Entry, kinds};
 use crate::config::ProviderConfig;
 use crate::error::IdentityError;
@@ -90,7 +90,8 @@ impl IdentityStore {
     /// Begins a flow to the provider `provider_id`: a sign-in (no account), a link or a
     /// step-up (for the signed-in `account_id`; a step-up asks the provider for at least
     /// `min_level`). `redirect_uri` is the callback address registered at the provider,
-    /// `return_to` the address inside the portal to go to afterwards.
+    /// `return_to` the address inside the portal to go to afterwards. A `client` with many
+    /// flows begun and not finished is refused with `Throttled`.
     #[expect(clippy::too_many_arguments, reason = "each names one part of the flow")]
     pub async fn begin_provider_flow(
         &self,
@@ -100,6 +101,7 @@ impl IdentityStore {
         min_level: TrustLevel,
         redirect_uri: &str,
         return_to: &str,
+        client: &str,
         now: DateTime<Utc>,
     ) -> Result<ProviderFlow, IdentityError> {
         let provider = self.provider(provider_id)?;
@@ -107,6 +109,9 @@ impl IdentityStore {
         if provider.staff != (purpose == FlowPurpose::StaffSignIn) {
             return Err(IdentityError::ProviderUnknown(provider_id.to_owned()));
         }
+        let client_hash = sha256_hex(client);
+        self.check_open_for_client(OpenTable::ProviderFlows, &client_hash, now)
+            .await?;
         let acr_values = if min_level > TrustLevel::Low {
             provider.assurance_values_for(min_level)
         } else {
@@ -122,8 +127,8 @@ impl IdentityStore {
             .execute(
                 "INSERT INTO identity_provider_flows (id, state_hash, browser_hash, provider, \
                  purpose, account_id, min_trust_level, nonce, pkce_verifier, redirect_uri, \
-                 return_to, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 return_to, client_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 &[
                     Uuid::now_v7().into(),
                     sha256_hex(&request.state).into(),
@@ -136,6 +141,7 @@ impl IdentityStore {
                     request.pkce_verifier.into(),
                     redirect_uri.into(),
                     return_to.into(),
+                    client_hash.into(),
                     now.into(),
                     (now + FLOW_LIFETIME).into(),
                 ],

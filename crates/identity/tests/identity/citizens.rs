@@ -443,7 +443,7 @@ async fn a_citizen_deletes_their_account_only_with_the_current_password() {
         let now = later(morning(), 60);
 
         let refused = store
-            .delete_own_account(maria, "falsches Kennwort", now)
+            .delete_own_account(maria, now, "falsches Kennwort", now)
             .await;
         assert!(matches!(refused, Err(IdentityError::InvalidCredentials)));
         assert!(store.account(maria).await.unwrap().is_some());
@@ -452,7 +452,7 @@ async fn a_citizen_deletes_their_account_only_with_the_current_password() {
         let mut throttled = false;
         for attempt in 0..20 {
             let outcome = store
-                .delete_own_account(maria, "noch falscher", later(now, attempt))
+                .delete_own_account(maria, now, "noch falscher", later(now, attempt))
                 .await;
             if matches!(outcome, Err(IdentityError::Throttled { .. })) {
                 throttled = true;
@@ -463,7 +463,7 @@ async fn a_citizen_deletes_their_account_only_with_the_current_password() {
 
         let much_later = later(now, 86_400);
         let deletion = store
-            .delete_own_account(maria, PASSWORD, much_later)
+            .delete_own_account(maria, now, PASSWORD, much_later)
             .await
             .unwrap();
         assert_eq!(deletion.sessions, 1);
@@ -486,7 +486,7 @@ async fn a_staff_account_is_not_deleted_by_its_owner() {
         )
         .await;
         let refused = store
-            .delete_own_account(anna.account.id, PASSWORD, morning())
+            .delete_own_account(anna.account.id, morning(), PASSWORD, morning())
             .await;
         assert!(matches!(refused, Err(IdentityError::NotACitizen)));
         assert!(store.account(anna.account.id).await.unwrap().is_some());

@@ -32,7 +32,7 @@ async fn add_passkey(
     seed: u8,
 ) -> (SoftPasskey, PasskeyInfo) {
     let ceremony = store
-        .begin_passkey_registration(account_id, morning())
+        .begin_passkey_registration(account_id, CLIENT, morning())
         .await
         .unwrap();
     let (device, answer) = SoftPasskey::register(&ceremony.options, ORIGIN, seed);
@@ -49,7 +49,7 @@ async fn sign_in(
     device: &mut SoftPasskey,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SessionToken, IdentityError> {
-    let ceremony = store.begin_passkey_sign_in(now).await.unwrap();
+    let ceremony = store.begin_passkey_sign_in(CLIENT, now).await.unwrap();
     let answer = device.sign(&ceremony.options, ORIGIN);
     store
         .finish_passkey_sign_in(&ceremony.token, &answer, CLIENT, now)
@@ -71,7 +71,7 @@ async fn a_passkey_added_while_signed_in_signs_in_alone_and_skips_the_app_code()
             .unwrap();
 
         let ceremony = store
-            .begin_passkey_registration(account_id, morning())
+            .begin_passkey_registration(account_id, CLIENT, morning())
             .await
             .unwrap();
         let public_key = &ceremony.options["publicKey"];
@@ -126,7 +126,10 @@ async fn a_ceremony_works_once_and_only_within_five_minutes() {
         let (account_id, _) = citizen(&store, "maria@example.org").await;
         let (mut device, _) = add_passkey(&store, account_id, 7).await;
 
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let answer = device.sign(&ceremony.options, ORIGIN);
         store
             .finish_passkey_sign_in(&ceremony.token, &answer, CLIENT, morning())
@@ -140,7 +143,10 @@ async fn a_ceremony_works_once_and_only_within_five_minutes() {
             "a used ceremony is gone, got {replayed:?}"
         );
 
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let answer = device.sign(&ceremony.options, ORIGIN);
         let late = store
             .finish_passkey_sign_in(&ceremony.token, &answer, CLIENT, later(morning(), 301))
@@ -150,7 +156,7 @@ async fn a_ceremony_works_once_and_only_within_five_minutes() {
         // A registration begun by one account cannot be finished by another.
         let (other_id, _) = citizen(&store, "other@example.org").await;
         let ceremony = store
-            .begin_passkey_registration(account_id, morning())
+            .begin_passkey_registration(account_id, CLIENT, morning())
             .await
             .unwrap();
         let (_, answer) = SoftPasskey::register(&ceremony.options, ORIGIN, 9);
@@ -163,12 +169,50 @@ async fn a_ceremony_works_once_and_only_within_five_minutes() {
 }
 
 #[tokio::test]
+async fn a_client_that_leaves_many_ceremonies_unfinished_waits_until_the_oldest_expires() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database);
+        for second in 0..20 {
+            store
+                .begin_passkey_sign_in(CLIENT, later(morning(), second))
+                .await
+                .unwrap();
+        }
+
+        let refused = store
+            .begin_passkey_sign_in(CLIENT, later(morning(), 30))
+            .await;
+        let Err(IdentityError::Throttled { retry_after }) = refused else {
+            panic!("the 21st open ceremony must be refused, got {refused:?}");
+        };
+        assert_eq!(
+            retry_after.as_secs(),
+            270,
+            "the wait lasts until the first ceremony (begun at 0 s, open 300 s) expires"
+        );
+
+        store
+            .begin_passkey_sign_in("198.51.100.7", later(morning(), 30))
+            .await
+            .expect("another client is not affected");
+        store
+            .begin_passkey_sign_in(CLIENT, later(morning(), 300))
+            .await
+            .expect("once the oldest ceremony expired, the client may begin again");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_purge_deletes_expired_ceremonies() {
     each_backend(&migrations(), |database| async move {
         let store = store(database.clone());
-        store.begin_passkey_sign_in(morning()).await.unwrap();
         store
-            .begin_passkey_sign_in(later(morning(), 200))
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
+        store
+            .begin_passkey_sign_in(CLIENT, later(morning(), 200))
             .await
             .unwrap();
 
@@ -207,7 +251,10 @@ async fn a_passkey_of_one_account_neither_signs_in_as_nor_is_changed_by_another(
         let (device, annas_passkey) = add_passkey(&store, anna, 7).await;
 
         // Anna's device claims to be Bert's.
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let forged = device.sign_as(&ceremony.options, ORIGIN, bert.as_bytes(), 0x05);
         let refused = store
             .finish_passkey_sign_in(&ceremony.token, &forged, CLIENT, morning())
@@ -233,14 +280,20 @@ async fn a_passkey_is_refused_from_another_origin_without_verification_or_once_r
         let (account_id, _) = citizen(&store, "maria@example.org").await;
         let (mut device, info) = add_passkey(&store, account_id, 7).await;
 
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let phished = device.sign(&ceremony.options, "http://localhost.evil.example");
         let refused = store
             .finish_passkey_sign_in(&ceremony.token, &phished, CLIENT, morning())
             .await;
         assert!(matches!(refused, Err(IdentityError::PasskeyNotAccepted)));
 
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let unverified = device.sign_as(
             &ceremony.options,
             ORIGIN,
@@ -276,7 +329,10 @@ async fn failed_passkey_answers_count_for_the_client_like_wrong_passwords() {
         let free = store.config().throttle.free_failures;
         let mut outcome = Ok(SessionToken::new(""));
         for _ in 0..=free {
-            let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+            let ceremony = store
+                .begin_passkey_sign_in(CLIENT, morning())
+                .await
+                .unwrap();
             outcome = store
                 .finish_passkey_sign_in(
                     &ceremony.token,
@@ -288,7 +344,10 @@ async fn failed_passkey_answers_count_for_the_client_like_wrong_passwords() {
         }
         assert!(matches!(outcome, Err(IdentityError::PasskeyNotAccepted)));
 
-        let ceremony = store.begin_passkey_sign_in(morning()).await.unwrap();
+        let ceremony = store
+            .begin_passkey_sign_in(CLIENT, morning())
+            .await
+            .unwrap();
         let throttled = store
             .finish_passkey_sign_in(&ceremony.token, "{}", CLIENT, morning())
             .await;
@@ -296,6 +355,50 @@ async fn failed_passkey_answers_count_for_the_client_like_wrong_passwords() {
             matches!(throttled, Err(IdentityError::Throttled { .. })),
             "got {throttled:?}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_without_a_password_deletes_itself_after_a_recent_sign_in() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database);
+        let (account_id, session) = citizen(&store, "maria@example.org").await;
+        let session_id = store
+            .session(&session, morning())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (mut device, _) = add_passkey(&store, account_id, 7).await;
+        store
+            .remove_password(account_id, PASSWORD, session_id, morning())
+            .await
+            .unwrap();
+
+        // A session from an hour ago does not confirm; a sign-in with the passkey does.
+        let an_hour_later = later(morning(), 3_600);
+        let stale = store
+            .delete_own_account(account_id, morning(), "", an_hour_later)
+            .await;
+        assert!(
+            matches!(stale, Err(IdentityError::SignInNotRecent)),
+            "{stale:?}"
+        );
+        assert!(store.account(account_id).await.unwrap().is_some());
+
+        let fresh = sign_in(&store, &mut device, an_hour_later).await.unwrap();
+        let signed_in_at = store
+            .session(&fresh, an_hour_later)
+            .await
+            .unwrap()
+            .unwrap()
+            .created_at;
+        store
+            .delete_own_account(account_id, signed_in_at, "", later(an_hour_later, 120))
+            .await
+            .unwrap();
+        assert!(store.account(account_id).await.unwrap().is_none());
     })
     .await;
 }
@@ -380,7 +483,7 @@ async fn names_are_checked_and_a_device_is_registered_once() {
         );
 
         let ceremony = store
-            .begin_passkey_registration(account_id, morning())
+            .begin_passkey_registration(account_id, CLIENT, morning())
             .await
             .unwrap();
         let excluded = ceremony.options["publicKey"]["excludeCredentials"]
@@ -412,7 +515,7 @@ async fn staff_accounts_have_no_passkeys_and_an_address_host_none_at_all() {
         )
         .await;
         let refused = store
-            .begin_passkey_registration(staff.account.id, morning())
+            .begin_passkey_registration(staff.account.id, CLIENT, morning())
             .await;
         assert!(matches!(
             refused,
@@ -424,7 +527,7 @@ async fn staff_accounts_have_no_passkeys_and_an_address_host_none_at_all() {
             ..rathaus_identity::IdentityConfig::for_tests()
         };
         let by_address = IdentityStore::new(database, config);
-        let unavailable = by_address.begin_passkey_sign_in(morning()).await;
+        let unavailable = by_address.begin_passkey_sign_in(CLIENT, morning()).await;
         assert!(matches!(
             unavailable,
             Err(IdentityError::PasskeysUnavailable)

@@ -240,13 +240,22 @@ pub struct TokenOnly {
     pub(super) token: String,
 }
 
+/// What the sign-out button sends: `next` where signing in again should lead, when the
+/// person signs out only to sign in anew (to confirm a grave step).
+#[derive(Debug, Default, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    token: String,
+    next: Option<String>,
+}
+
 /// `POST /{lang}/account/sign-out`: ends this session.
 pub async fn sign_out(
     State(state): State<AppState>,
     Path(lang): Path<String>,
     headers: HeaderMap,
     citizen: Citizen,
-    Form(form): Form<TokenOnly>,
+    Form(form): Form<SignOutForm>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     citizen.check_form(&state, &headers, &form.token)?;
@@ -257,10 +266,12 @@ pub async fn sign_out(
             .await
             .map_err(internal)?;
     }
-    let mut response = see_other(&format!(
-        "{}?note=signed-out",
-        context.url("/account/sign-in")
-    ));
+    let mut sign_in = format!("{}?note=signed-out", context.url("/account/sign-in"));
+    if let Some(next) = &form.next {
+        let next = safe_next(Some(next), &context);
+        sign_in = format!("{sign_in}&next={}", urlencoding(&next));
+    }
+    let mut response = see_other(&sign_in);
     response
         .headers_mut()
         .insert(header::SET_COOKIE, clear_cookie(&state));

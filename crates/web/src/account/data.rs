@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rathaus_identity::vault::purposes;
-use rathaus_identity::{AccountExport, IdentityError};
+use rathaus_identity::{AccountExport, FRESH_SIGN_IN, IdentityError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -315,18 +315,34 @@ async fn export_of(state: &AppState, citizen: &Citizen) -> Result<AccountExport,
         .map_err(internal)
 }
 
-/// The deletion page, with the problem of a refused attempt.
-fn deletion_page(
+/// The deletion page, with the problem of a refused attempt. An account with a password
+/// confirms with it; one without confirms by a recent sign-in, and a session older than that
+/// is offered to sign in again first.
+async fn deletion_page(
     context: &PageContext,
     citizen: &Citizen,
     problems: &Problems,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let retention = &context.state.identity().config().retention;
+    let identity = context.state.identity();
+    let retention = &identity.config().retention;
     let days = |period: std::time::Duration| (period.as_secs() / 86_400).to_string();
+    let has_password = identity
+        .has_password(citizen.session.account.id)
+        .await
+        .map_err(internal)?;
+    let signed_in_for = context.state.now() - citizen.session.created_at;
+    let fresh_minutes = FRESH_SIGN_IN.as_secs() / 60;
     let view = view! {
         token => citizen.form_token(&context.state),
         email => &citizen.session.account.email,
+        has_password => has_password,
+        recently_signed_in => signed_in_for.to_std().unwrap_or_default() <= FRESH_SIGN_IN,
+        passwordless_text => context.texts.format(
+            "vault_delete_passwordless",
+            &[("minutes", &fresh_minutes.to_string())],
+        ),
+        sign_in_again_next => context.url("/account/delete"),
         audit_kept => context.texts.format(
             "vault_delete_kept_audit",
             &[("days", &days(retention.audit_log))],
@@ -355,7 +371,7 @@ pub async fn deletion_form(
     citizen: Citizen,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
-    deletion_page(&context, &citizen, &Problems::default(), StatusCode::OK)
+    deletion_page(&context, &citizen, &Problems::default(), StatusCode::OK).await
 }
 
 /// What the deletion form sends.
@@ -382,6 +398,7 @@ pub async fn delete_account(
         .identity()
         .delete_own_account(
             citizen.session.account.id,
+            citizen.session.created_at,
             &form.delete_password,
             state.now(),
         )
@@ -394,6 +411,11 @@ pub async fn delete_account(
                 .insert(header::SET_COOKIE, clear_cookie(&state));
             Ok(response)
         }
+        Err(IdentityError::SignInNotRecent) => {
+            let mut problems = Problems::default();
+            problems.add("", context.t("vault_delete_sign_in_again"));
+            deletion_page(&context, &citizen, &problems, StatusCode::FORBIDDEN).await
+        }
         Err(error) => {
             let (_, mut message, status) = explain(&context, &error)?;
             if matches!(error, IdentityError::InvalidCredentials) {
@@ -401,7 +423,7 @@ pub async fn delete_account(
             }
             let mut problems = Problems::default();
             problems.add("delete_password", message);
-            let mut response = deletion_page(&context, &citizen, &problems, status)?;
+            let mut response = deletion_page(&context, &citizen, &problems, status).await?;
             add_retry_after(&mut response, &error);
             Ok(response)
         }

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::error::WebError;
 use crate::page::PageContext;
-use crate::staff::{client_key, see_other};
+use crate::staff::{ClientKey, client_key, see_other};
 use crate::state::AppState;
 
 /// What the script sends to begin a ceremony.
@@ -125,13 +125,14 @@ pub async fn begin_registration(
     Path(lang): Path<String>,
     headers: HeaderMap,
     citizen: Citizen,
+    client: ClientKey,
     Json(request): Json<BeginRequest>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     citizen.check_form(&state, &headers, &request.token)?;
     let outcome = state
         .identity()
-        .begin_passkey_registration(citizen.session.account.id, state.now())
+        .begin_passkey_registration(citizen.session.account.id, &client.0, state.now())
         .await;
     match outcome {
         Ok(ceremony) => Ok(json(
@@ -202,11 +203,16 @@ pub async fn begin_sign_in(
     State(state): State<AppState>,
     Path(lang): Path<String>,
     headers: HeaderMap,
+    client: ClientKey,
     Json(request): Json<BeginRequest>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
     check_anonymous_form(&state, &headers, &request.token)?;
-    match state.identity().begin_passkey_sign_in(state.now()).await {
+    let outcome = state
+        .identity()
+        .begin_passkey_sign_in(&client.0, state.now())
+        .await;
+    match outcome {
         Ok(ceremony) => Ok(json(
             StatusCode::OK,
             Begun {

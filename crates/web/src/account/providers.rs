@@ -21,7 +21,7 @@ use super::{
 };
 use crate::error::WebError;
 use crate::page::PageContext;
-use crate::staff::{see_other, token_from, urlencoding};
+use crate::staff::{ClientKey, see_other, token_from, urlencoding};
 use crate::state::AppState;
 
 /// The cookie that binds a flow to the browser that began it.
@@ -81,6 +81,7 @@ pub(crate) async fn start_flow(
     citizen: Option<&Citizen>,
     level: TrustLevel,
     return_to: &str,
+    client: &ClientKey,
 ) -> Result<Response, WebError> {
     let state = &context.state;
     let account_id = citizen.map(|citizen| citizen.session.account.id);
@@ -93,6 +94,7 @@ pub(crate) async fn start_flow(
             level,
             &redirect_uri(context),
             return_to,
+            &client.0,
             state.now(),
         )
         .await;
@@ -124,6 +126,7 @@ pub async fn start_sign_in(
     State(state): State<AppState>,
     Path((lang, provider)): Path<(String, String)>,
     headers: HeaderMap,
+    client: ClientKey,
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
@@ -136,6 +139,7 @@ pub async fn start_sign_in(
         None,
         TrustLevel::Low,
         &next,
+        &client,
     )
     .await
 }
@@ -147,6 +151,7 @@ pub async fn start_link(
     Path((lang, provider)): Path<(String, String)>,
     headers: HeaderMap,
     citizen: Citizen,
+    client: ClientKey,
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
@@ -159,6 +164,7 @@ pub async fn start_link(
         Some(&citizen),
         TrustLevel::Low,
         &back,
+        &client,
     )
     .await
 }
@@ -170,6 +176,7 @@ pub async fn start_step_up(
     Path((lang, provider)): Path<(String, String)>,
     headers: HeaderMap,
     citizen: Citizen,
+    client: ClientKey,
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     let context = PageContext::new(&state, &lang)?;
@@ -183,6 +190,7 @@ pub async fn start_step_up(
         Some(&citizen),
         level,
         &next,
+        &client,
     )
     .await
 }
@@ -286,6 +294,9 @@ pub async fn callback(
 /// The page that tells the person in plain words why a flow failed; the detail goes to the
 /// log (it never holds personal data).
 fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response, WebError> {
+    if let IdentityError::Throttled { .. } = error {
+        return throttled_page(context, error);
+    }
     let (key, status) = match error {
         IdentityError::FlowUnknown => ("account_provider_error_flow", StatusCode::BAD_REQUEST),
         IdentityError::ProviderRefused(_) => {
@@ -344,6 +355,26 @@ fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response
         action_label => context.t(label),
     };
     render(context, "account/message.html", &layout, view, status)
+}
+
+/// The page for a client that began too many flows without finishing them: how long to wait,
+/// with `Retry-After`.
+fn throttled_page(context: &PageContext, error: &IdentityError) -> Result<Response, WebError> {
+    let (_, text, status) = super::explain(context, error)?;
+    let layout = layout(
+        context,
+        "/account/sign-in",
+        "account_provider_error_title",
+        true,
+    );
+    let view = view! {
+        text => text,
+        action_url => context.url("/account"),
+        action_label => context.t("account_provider_error_back"),
+    };
+    let mut response = render(context, "account/message.html", &layout, view, status)?;
+    super::add_retry_after(&mut response, error);
+    Ok(response)
 }
 
 /// The query string of the step-up page.

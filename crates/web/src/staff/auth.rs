@@ -83,6 +83,7 @@ pub async fn sign_in_with_provider(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     headers: HeaderMap,
+    client: super::ClientKey,
     Form(form): Form<ProviderForm>,
 ) -> Result<Response, WebError> {
     check_anonymous_form(&state, &headers, &form.token)?;
@@ -95,6 +96,7 @@ pub async fn sign_in_with_provider(
         None,
         rathaus_identity::TrustLevel::Low,
         &next,
+        &client,
     )
     .await
 }

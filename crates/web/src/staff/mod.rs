@@ -167,6 +167,23 @@ pub fn client_key(parts: &Parts, trusted_proxies: &[IpAddr]) -> String {
     client.map_or_else(|| "unknown".to_owned(), |address| address.to_string())
 }
 
+/// The key a request's client is counted under ([`client_key`]), taken from the request.
+pub struct ClientKey(pub String);
+
+impl FromRequestParts<AppState> for ClientKey {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientKey(client_key(
+            parts,
+            &state.config().server.trusted_proxies,
+        )))
+    }
+}
+
 /// A signed-in member of staff who passed the second factor.
 pub struct SignedIn {
     /// The session with its account.

@@ -173,6 +173,12 @@ impl Browser {
     }
 
     /// Whether the browser holds a session cookie.
+    /// Goes on with the same cookies in `app`, such as the application with its clock moved
+    /// on.
+    pub fn move_to(&mut self, app: Router) {
+        self.app = app;
+    }
+
     pub fn has_cookie(&self) -> bool {
         self.cookie.is_some()
     }
