@@ -412,6 +412,15 @@ pub enum MediaError {
         /// The kind stored under it.
         existing: MediaKind,
     },
+    /// Something is stored under the key already, and the upload was not meant to replace
+    /// it.
+    #[error("`{key}` is already the key of {}; replace it or choose another key", .existing.with_article())]
+    KeyTaken {
+        /// The key.
+        key: String,
+        /// The kind stored under it.
+        existing: MediaKind,
+    },
     /// Published content still shows the item, so it cannot be deleted.
     #[error("`{key}` is still shown by {}; remove it there first", list_items(.users))]
     InUse {

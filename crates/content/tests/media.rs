@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use rathaus_base::testing::each_backend;
 use rathaus_content::media::{
-    CENTRE, Crop, MediaError, MediaKind, MediaStore, NewDocument, NewImage,
+    CENTRE, Crop, MediaError, MediaKind, MediaStore, NewDocument, NewImage, NewMedia,
 };
 use rathaus_content::model::{Item, Kind, Localized};
 use rathaus_content::store::MIGRATIONS;
@@ -188,6 +188,55 @@ async fn an_image_gets_renditions_at_fixed_widths_and_crops() {
             1,
             "pages showing media change with them"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_upload_replaces_what_a_key_holds_only_when_asked_to() {
+    each_backend(MIGRATIONS, |database| async move {
+        let media = MediaStore::new(database.clone());
+        let first = media
+            .upload(
+                NewMedia::Image(image("rathaus", photo(800, 600))),
+                false,
+                "anna",
+                now(),
+            )
+            .await
+            .unwrap();
+
+        let refused = media
+            .upload(
+                NewMedia::Image(image("rathaus", photo(1200, 900))),
+                false,
+                "bert",
+                now(),
+            )
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(MediaError::KeyTaken {
+                    existing: MediaKind::Image,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        let kept = media.info("rathaus").await.unwrap().unwrap();
+        assert_eq!(kept.version, first.version, "the first upload stays");
+
+        let replaced = media
+            .upload(
+                NewMedia::Image(image("rathaus", photo(1200, 900))),
+                true,
+                "bert",
+                now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(replaced.image().unwrap().width, 1200);
     })
     .await;
 }

@@ -100,6 +100,13 @@ pub struct MediaStore {
     database: Database,
 }
 
+/// Whether a write may replace what is stored under its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriteMode {
+    Replace,
+    OnlyNew,
+}
+
 impl MediaStore {
     /// A store on `database`, whose migrations (those of [`crate::store::MIGRATIONS`]) must
     /// have run.
@@ -139,12 +146,44 @@ impl MediaStore {
             .ok_or_else(|| MediaError::NotFound(key))
     }
 
+    /// Stores an image or document under a key, replacing what is stored there only when
+    /// `replace` says so; otherwise a key in use is refused with `KeyTaken`, even when
+    /// another upload took it a moment before.
+    pub async fn upload(
+        &self,
+        media: NewMedia,
+        replace: bool,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MediaInfo, MediaError> {
+        let key = media.key().to_owned();
+        let mode = if replace {
+            WriteMode::Replace
+        } else {
+            WriteMode::OnlyNew
+        };
+        self.write_all(vec![media], mode, author, now).await?;
+        self.info(&key)
+            .await?
+            .ok_or_else(|| MediaError::NotFound(key))
+    }
+
     /// Stores images and documents in one transaction: either all or none. Files that are
     /// stored already with the same details are left alone; all files are checked and
     /// processed before anything is written.
     pub async fn import(
         &self,
         media: Vec<NewMedia>,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MediaImportReport, MediaError> {
+        self.write_all(media, WriteMode::Replace, author, now).await
+    }
+
+    async fn write_all(
+        &self,
+        media: Vec<NewMedia>,
+        mode: WriteMode,
         author: &str,
         now: DateTime<Utc>,
     ) -> Result<MediaImportReport, MediaError> {
@@ -163,6 +202,12 @@ impl MediaStore {
                 return Err(MediaError::KindMismatch {
                     key: item.key().to_owned(),
                     existing: stored,
+                });
+            }
+            if existing.is_some() && mode == WriteMode::OnlyNew {
+                return Err(MediaError::KeyTaken {
+                    key: item.key().to_owned(),
+                    existing: item.kind(),
                 });
             }
             match prepare_write(item, existing.as_ref()).await? {
@@ -599,6 +644,8 @@ async fn store(
         id
     } else {
         let id = Uuid::now_v7();
+        let key = write.key.clone();
+        let kind = write.kind;
         transaction
             .execute(
                 "INSERT INTO media_items (id, media_key, kind, media_type, byte_size, \
@@ -619,7 +666,18 @@ async fn store(
                     author.into(),
                 ],
             )
-            .await?;
+            .await
+            .map_err(|error| {
+                // Another upload stored this key after it was looked up.
+                if error.is_unique_violation() {
+                    MediaError::KeyTaken {
+                        key,
+                        existing: kind,
+                    }
+                } else {
+                    MediaError::Database(error)
+                }
+            })?;
         id
     };
 

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use rathaus_content::media::{
-    Crop, MediaDetails, MediaError, MediaInfo, MediaKind, NewDocument, NewImage,
+    Crop, MediaDetails, MediaError, MediaInfo, MediaKind, NewDocument, NewImage, NewMedia,
 };
 use rathaus_content::model::{Localized, Variant};
 use rathaus_content::validate::is_valid_key;
@@ -384,8 +384,22 @@ fn problem_of(error: &MediaError) -> Option<(String, String)> {
                 .to_owned(),
         ),
         MediaError::KindMismatch { existing, .. } => problem("key", taken_by_other(*existing)),
+        MediaError::KeyTaken { existing, .. } => problem("key", key_in_use(*existing)),
         _ => None,
     }
+}
+
+/// The message for a key that holds a file of the same kind, which the upload was not meant
+/// to replace.
+fn key_in_use(kind: MediaKind) -> String {
+    let what = match kind {
+        MediaKind::Image => "ein Bild",
+        MediaKind::Document => "ein Dokument",
+    };
+    format!(
+        "Unter diesem Schlüssel ist schon {what} gespeichert. Bitte einen anderen Schlüssel \
+         wählen oder „Vorhandene Datei ersetzen“ ankreuzen."
+    )
 }
 
 fn taken_by_other(existing: MediaKind) -> String {
@@ -757,22 +771,11 @@ async fn upload_problems(
              anderen wählen.",
         );
     } else {
-        // TODO: this check and the write are two steps, so two uploads under one new key at
-        // the same moment can still replace each other; the store has no insert-only upload.
+        // The store checks again as it writes, for an upload that takes the key meanwhile.
         let existing = state.media().info(&fields.key).await.map_err(internal)?;
         match existing {
             Some(info) if info.kind() != kind => problems.add("key", taken_by_other(info.kind())),
-            Some(_) if !fields.replace => problems.add(
-                "key",
-                format!(
-                    "Unter diesem Schlüssel ist schon {} gespeichert. Bitte einen anderen \
-                     Schlüssel wählen oder „Vorhandene Datei ersetzen“ ankreuzen.",
-                    match kind {
-                        MediaKind::Image => "ein Bild",
-                        MediaKind::Document => "ein Dokument",
-                    }
-                ),
-            ),
+            Some(_) if !fields.replace => problems.add("key", key_in_use(kind)),
             _ => {}
         }
     }
@@ -812,9 +815,10 @@ async fn store_upload(
                 caption,
                 focal_point,
             };
+            let media = NewMedia::Image(image);
             state
                 .media()
-                .upload_image(image, staff.name(), state.now())
+                .upload(media, fields.replace, staff.name(), state.now())
                 .await
         }
         MediaKind::Document => {
@@ -827,9 +831,10 @@ async fn store_upload(
                 title,
                 language,
             };
+            let media = NewMedia::Document(document);
             state
                 .media()
-                .upload_document(document, staff.name(), state.now())
+                .upload(media, fields.replace, staff.name(), state.now())
                 .await
         }
     };
