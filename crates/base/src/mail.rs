@@ -324,6 +324,28 @@ impl Outbox {
         Ok(id)
     }
 
+    /// Deletes, within the caller's transaction, every message to `address` that waits in
+    /// the outbox or was given up there, such as when the person's account is deleted. The
+    /// address matches with or without a display name (`Anna <anna@example.org>`), in any
+    /// case. Returns how many messages went.
+    pub async fn forget_recipient_in(
+        transaction: &mut Transaction,
+        address: &str,
+    ) -> Result<u64, DbError> {
+        let address = address.trim().to_lowercase();
+        let escaped = address
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        transaction
+            .execute(
+                "DELETE FROM mail_outbox WHERE lower(recipient) = $1 \
+                 OR lower(recipient) LIKE $2 ESCAPE '\\'",
+                &[address.into(), format!("%<{escaped}>").into()],
+            )
+            .await
+    }
+
     /// How many messages wait to be sent (not counting those given up).
     pub async fn waiting(&self) -> Result<i64, MailError> {
         let count: Count = self

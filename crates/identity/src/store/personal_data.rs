@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Datelike as _, Utc};
 use rathaus_base::Transaction;
+use rathaus_base::mail::Outbox;
 use uuid::Uuid;
 
 use super::{Count, IdentityStore, SessionRow, lock_account, other_admins};
@@ -411,10 +412,7 @@ impl IdentityStore {
 /// Deletes the account row and every row that belongs to it alone; returns how many
 /// profile values, consents and sessions went. The foreign keys would cascade too; naming
 /// each table keeps the list of what is erased in one place, and counts it.
-///
-/// TODO: mail to the account's address waiting in the outbox (`base::mail`, given-up
-/// messages included) is not erased: the outbox belongs to the mail service, which has no
-/// call yet to drop the messages of one recipient.
+/// Mail to the account's address that waits in the outbox, or was given up there, goes too.
 async fn erase_rows_of(
     transaction: &mut Transaction,
     record: &AccountRecord,
@@ -438,6 +436,7 @@ async fn erase_rows_of(
             &[id.into()],
         )
         .await?;
+    Outbox::forget_recipient_in(transaction, &record.email).await?;
     transaction
         .execute(
             "DELETE FROM identity_recovery_codes WHERE account_id = $1",

@@ -1,6 +1,7 @@
 //! What the GDPR asks: a copy of everything held about a person, erasure that keeps only
 //! the pseudonymised records, and retention periods.
 
+use rathaus_base::mail::{MailMessage, Outbox};
 use rathaus_base::testing::each_backend;
 use rathaus_identity::audit::kinds;
 use rathaus_identity::vault::catalogue::{EMAIL, FAMILY_NAME, GIVEN_NAMES, PHONE};
@@ -219,6 +220,39 @@ async fn deleting_an_account_erases_the_person_and_keeps_the_pseudonymised_recor
         assert_eq!(store.profile(erika).await.unwrap().len(), 2);
         assert_eq!(store.consents(erika).await.unwrap().len(), 1);
         assert_eq!(store.data_uses(erika).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mail_to_a_deleted_account_waits_no_longer_in_the_outbox() {
+    each_backend(&migrations(), |database| async move {
+        let store = store(database.clone());
+        let erika = citizen(&database, "erika@example.org", morning()).await;
+        let outbox = Outbox::new(database.clone());
+        for to in [
+            "erika@example.org",
+            "Erika Muster <Erika@Example.org>",
+            "erika_2@example.org",
+            "max@example.org",
+        ] {
+            let message = MailMessage {
+                to: to.to_owned(),
+                subject: "Ihr Antrag".to_owned(),
+                text: "Guten Tag".to_owned(),
+                html: None,
+            };
+            outbox.enqueue(&message, morning()).await.unwrap();
+        }
+        let before = outbox.waiting().await.unwrap();
+
+        store.delete_account(erika, morning()).await.unwrap();
+
+        assert_eq!(
+            before - outbox.waiting().await.unwrap(),
+            2,
+            "both messages to Erika's address went, the others wait"
+        );
     })
     .await;
 }
