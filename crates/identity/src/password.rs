@@ -1,13 +1,19 @@
 //! Hashing and checking passwords with Argon2id on blocking threads, never more at once
 //! than there are slots, because each hash takes many megabytes of memory and a core for a
 //! noticeable time.
+//!
+//! Checking a password, which every sign-in does, works in memory kept from one check to
+//! the next, one buffer per slot. Allocating the memory anew for each check on whichever
+//! blocking thread runs it leaves the freed megabytes in that thread's allocator arena, so
+//! that a flood of sign-ins made the process hold several times the memory the slots need.
 
 use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use argon2::password_hash::PasswordHasher as _;
+use argon2::password_hash::phc::Output;
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::PasswordPolicy;
@@ -31,6 +37,9 @@ pub(crate) struct Hasher {
     params: Params,
     slots: Arc<Semaphore>,
     wait: Duration,
+    /// Argon2's working memory for checks, at most one buffer per slot (a check takes one
+    /// only while it holds a slot).
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl Hasher {
@@ -49,6 +58,7 @@ impl Hasher {
             params,
             slots: Arc::new(Semaphore::new(slots.max(1))),
             wait,
+            memory: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -70,20 +80,25 @@ impl Hasher {
         let slot = self.slot().await?;
         let params = self.params.clone();
         let password = password.to_owned();
+        let memory = Arc::clone(&self.memory);
         run_blocking(slot, move || {
-            let Some(stored) = stored else {
-                hash_with(&params, &password)?;
+            let mut blocks = memory
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .unwrap_or_default();
+            let checked = check_with(&params, &password, stored.as_deref(), &mut blocks);
+            memory
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(blocks);
+            let Some(parsed) = checked? else {
                 return Ok(Verdict {
                     matches: false,
                     new_hash: None,
                 });
             };
-            let parsed = PasswordHash::new(&stored)
-                .map_err(|error| IdentityError::Hashing(error.to_string()))?;
-            // The stored hash names its own parameters; the comparison is constant-time.
-            let matches = Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
+            let (matches, parsed) = parsed;
             let new_hash = if matches && is_outdated(&parsed, &params) {
                 Some(hash_with(&params, &password)?)
             } else {
@@ -188,6 +203,52 @@ fn hash_with(params: &Params, password: &str) -> Result<String, IdentityError> {
     Ok(hash.to_string())
 }
 
+/// Checks `password` against the stored hash in the working memory `blocks` (grown as the
+/// hash's parameters need): whether it matches, with the parsed hash. Without a stored hash
+/// the password is hashed with the current parameters all the same, and `None` returned.
+fn check_with(
+    params: &Params,
+    password: &str,
+    stored: Option<&str>,
+    blocks: &mut Vec<Block>,
+) -> Result<Option<(bool, PasswordHash)>, IdentityError> {
+    let failed = |error: &dyn std::fmt::Display| IdentityError::Hashing(error.to_string());
+
+    let Some(stored) = stored else {
+        let salt: [u8; 16] = rand::random();
+        let mut out = [0_u8; Params::DEFAULT_OUTPUT_LEN];
+        blocks.resize(params.block_count(), Block::default());
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut blocks[..])
+            .map_err(|error| failed(&error))?;
+        return Ok(None);
+    };
+
+    // The stored hash names its own algorithm, version, parameters and salt.
+    let parsed = PasswordHash::new(stored).map_err(|error| failed(&error))?;
+    let used = Params::try_from(&parsed).map_err(|error| failed(&error))?;
+    let algorithm =
+        Algorithm::try_from(parsed.algorithm.as_str()).map_err(|error| failed(&error))?;
+    let version = parsed
+        .version
+        .map_or(Ok(Version::V0x13), Version::try_from)
+        .map_err(|error| failed(&error))?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Err(IdentityError::Hashing(
+            "the stored hash has no salt or output".to_owned(),
+        ));
+    };
+
+    let mut out = vec![0_u8; expected.len()];
+    blocks.resize(used.block_count(), Block::default());
+    Argon2::new(algorithm, version, used)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..])
+        .map_err(|error| failed(&error))?;
+    // `Output` compares in constant time.
+    let matches = Output::new(&out).is_ok_and(|computed| computed == *expected);
+    Ok(Some((matches, parsed)))
+}
+
 /// Whether a stored hash was made with another algorithm or other parameters than now.
 fn is_outdated(stored: &PasswordHash, params: &Params) -> bool {
     if stored.algorithm != argon2::ARGON2ID_IDENT {
@@ -276,6 +337,51 @@ mod tests {
         assert!(verdict.matches);
         let renewed = verdict.new_hash.expect("a new hash");
         assert!(renewed.contains("m=16,"), "{renewed}");
+    }
+
+    #[tokio::test]
+    async fn hashes_of_other_argon2_variants_are_checked_and_renewed() {
+        let hasher = Hasher::new(&cheap(), 1, Duration::from_secs(1));
+        let params = Params::new(8, 2, 1, None).unwrap();
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x10, params)
+            .hash_password_with_salt(b"correct horse battery", b"salt of sixteen!")
+            .unwrap()
+            .to_string();
+        assert!(argon2i.starts_with("$argon2i$v=16$"), "{argon2i}");
+
+        let right = hasher
+            .verify("correct horse battery", Some(argon2i.clone()))
+            .await
+            .unwrap();
+        assert!(right.matches);
+        assert!(right.new_hash.unwrap().starts_with("$argon2id$v=19$"));
+        let wrong = hasher.verify("correct horse", Some(argon2i)).await.unwrap();
+        assert!(!wrong.matches);
+    }
+
+    #[tokio::test]
+    async fn checks_reuse_at_most_one_working_memory_per_slot() {
+        let hasher = Hasher::new(&cheap(), 2, Duration::from_secs(5));
+        let hash = hasher.hash("correct horse battery").await.unwrap();
+
+        let checks = (0..12).map(|round| {
+            let hasher = hasher.clone();
+            let hash = hash.clone();
+            tokio::spawn(async move {
+                let password = if round % 2 == 0 {
+                    "correct horse battery"
+                } else {
+                    "wrong"
+                };
+                hasher.verify(password, Some(hash)).await.unwrap().matches == (round % 2 == 0)
+            })
+        });
+        for check in checks {
+            assert!(check.await.unwrap(), "each check gives its own answer");
+        }
+
+        let kept = hasher.memory.lock().unwrap().len();
+        assert!((1..=2).contains(&kept), "{kept} buffers for two slots");
     }
 
     #[test]
