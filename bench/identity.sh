@@ -63,6 +63,8 @@ if [[ ${BENCH_SKIP_BUILD:-} != 1 ]]; then
         die "building the identity_bench example failed"
 fi
 [[ -x $BIN && -x $TOOL ]] || die "binaries missing; run without BENCH_SKIP_BUILD"
+# The load when the measuring begins: a build just before leaves it high for a minute.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 value() { grep -o "$1=[0-9.]*" | head -n 1 | cut -d= -f2; }
 
@@ -163,7 +165,7 @@ VERDICT=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "met"
     echo
     echo "Run with \`bash bench/identity.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD),"
     echo "$CPUS cores ($(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'))."
-    echo "Load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Load average before / after the run: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| figure | value |"
     echo "|---|---|"
@@ -180,6 +182,8 @@ VERDICT=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) ? "met"
     echo "| $PAGE p50 / p99, during the flood | $(p "$RAW_DIR/identity-page-flood.txt" 50%) / $(p "$RAW_DIR/identity-page-flood.txt" 99%) |"
     echo
     echo "Refused answers during the flood are 503 with Retry-After: the sign-ins that found every"
-    echo "hashing slot busy for 2 s. Raw wrk reports are in bench/results/tmp/identity-*.txt."
+    echo "hashing slot busy for 2 s. During the flood a second wrk reads the service page as fast as"
+    echo "it can on the same two cores, so fewer sign-ins succeed than in the run before. Raw wrk"
+    echo "reports are in bench/results/tmp/identity-*.txt."
 } >"$REPORT"
 cat "$REPORT"
