@@ -477,10 +477,12 @@ impl MediaStore {
 
     /// Deletes a media item with its renditions, unless published content still shows it.
     pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
-        // TODO: on PostgreSQL an item published between this check and the deletion can
-        // still refer to the key (SQLite's write lock rules that out). Pages then leave the
-        // image or document out rather than fail; a reference check inside the publishing
-        // transaction would close the gap.
+        // TODO: only published items are checked, so a draft or scheduled revision that
+        // names the key is published later without it; and on PostgreSQL an item published
+        // between this check and the deletion can still name it (SQLite's write lock rules
+        // that out). Pages then leave the image or document out rather than fail. Checking
+        // open revisions here, and the references inside the publishing transaction under a
+        // lock this deletion shares, would close both gaps.
         let users = self.used_by(key).await?;
         if !users.is_empty() {
             return Err(MediaError::InUse {
