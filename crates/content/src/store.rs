@@ -191,6 +191,22 @@ impl ContentStore {
         Ok((version, items))
     }
 
+    /// The documents of the revisions still open (drafts, those in review and those
+    /// scheduled), which may be published later.
+    pub async fn open_revisions(&self) -> Result<Vec<Item>, ContentError> {
+        let rows: Vec<DocumentRow> = self
+            .database
+            .fetch_all(
+                "SELECT i.kind, i.item_key, r.document FROM content_items i \
+                 JOIN content_revisions r ON r.item_id = i.id \
+                 WHERE r.state IN ('draft', 'in-review', 'scheduled') \
+                 ORDER BY i.kind, i.item_key, r.number",
+                &[],
+            )
+            .await?;
+        rows.iter().map(read_document).collect()
+    }
+
     /// The revisions of an item, newest first.
     pub async fn revisions(
         &self,

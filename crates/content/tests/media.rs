@@ -618,6 +618,55 @@ async fn media_shown_by_published_content_cannot_be_deleted() {
     .await;
 }
 
+#[tokio::test]
+async fn media_named_by_an_open_revision_cannot_be_deleted() {
+    each_backend(MIGRATIONS, |database| async move {
+        let media = MediaStore::new(database.clone());
+        let content = ContentStore::new(database);
+        media
+            .upload_image(image("fassade", photo(800, 600)), "editor", now())
+            .await
+            .unwrap();
+        content
+            .import(&[news_with_image(None)], "editor", now())
+            .await
+            .unwrap();
+        let newest = content
+            .revisions(Kind::News, "rathaus-saniert")
+            .await
+            .unwrap()[0]
+            .number;
+        let draft = content
+            .save_draft(
+                &news_with_image(Some("fassade")),
+                Some(newest),
+                "editor",
+                None,
+                now(),
+            )
+            .await
+            .unwrap();
+
+        let error = media.delete("fassade").await.unwrap_err();
+        assert!(
+            error.to_string().contains("news `rathaus-saniert`"),
+            "a draft that would show the image keeps it: {error}"
+        );
+        assert_eq!(
+            media.used_by("fassade").await.unwrap().len(),
+            1,
+            "the item is named once"
+        );
+
+        content
+            .discard(Kind::News, "rathaus-saniert", draft)
+            .await
+            .unwrap();
+        media.delete("fassade").await.unwrap();
+    })
+    .await;
+}
+
 #[test]
 fn references_to_missing_media_or_the_wrong_kind_are_import_problems() {
     let folder = tempfile::tempdir().unwrap();

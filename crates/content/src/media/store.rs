@@ -454,35 +454,42 @@ impl MediaStore {
         }))
     }
 
-    /// The published items that show a media item.
+    /// The items that show a media item: published, or in an open revision (a draft, one in
+    /// review or one scheduled) that would show it once published. Each item once.
     pub async fn used_by(&self, key: &str) -> Result<Vec<(Kind, String)>, MediaError> {
-        let content = ContentStore::new(self.database.clone());
-        let (_, items) = content.published().await.map_err(|error| match error {
+        let failed = |error| match error {
             crate::ContentError::Database(error) => MediaError::Database(error),
             other => MediaError::Corrupt {
                 key: key.to_owned(),
                 reason: other.to_string(),
             },
-        })?;
-        Ok(items
+        };
+        let content = ContentStore::new(self.database.clone());
+        let (_, published) = content.published().await.map_err(failed)?;
+        let open = content.open_revisions().await.map_err(failed)?;
+
+        let mut users: Vec<(Kind, String)> = published
             .iter()
+            .chain(&open)
             .filter(|item| {
                 item.media_references()
                     .iter()
                     .any(|(_, _, used)| *used == key)
             })
             .map(|item| (item.kind(), item.key().to_owned()))
-            .collect())
+            .collect();
+        users.sort();
+        users.dedup();
+        Ok(users)
     }
 
-    /// Deletes a media item with its renditions, unless published content still shows it.
+    /// Deletes a media item with its renditions, unless content shows it or an open revision
+    /// would ([`MediaStore::used_by`]).
     pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
-        // TODO: only published items are checked, so a draft or scheduled revision that
-        // names the key is published later without it; and on PostgreSQL an item published
-        // between this check and the deletion can still name it (SQLite's write lock rules
-        // that out). Pages then leave the image or document out rather than fail. Checking
-        // open revisions here, and the references inside the publishing transaction under a
-        // lock this deletion shares, would close both gaps.
+        // TODO: on PostgreSQL a draft saved between this check and the deletion can still
+        // name the key (SQLite's write lock rules that out); the page then leaves the image
+        // or document out rather than fail. Checking the references inside the saving
+        // transaction under a lock this deletion shares would close the gap.
         let users = self.used_by(key).await?;
         if !users.is_empty() {
             return Err(MediaError::InUse {

@@ -467,20 +467,25 @@ struct UseView {
     url: String,
 }
 
-/// For every media key, the published items that show it: the rule of
-/// `MediaStore::used_by`, applied to all media at once so that the list reads the published
-/// items once instead of once per file.
+/// For every media key, the items that show it, published or in an open revision: the rule
+/// of `MediaStore::used_by`, applied to all media at once so that the list reads the items
+/// once instead of once per file.
 async fn uses(state: &AppState) -> Result<HashMap<String, Vec<UseView>>, WebError> {
-    let (_, items) = state.store().published().await?;
+    let (_, published) = state.store().published().await?;
+    let open = state.store().open_revisions().await?;
     let mut uses: HashMap<String, Vec<UseView>> = HashMap::new();
-    for item in &items {
+    for item in published.iter().chain(&open) {
         let kind = item.kind();
         let title = title_of(item, Variant::German).unwrap_or(item.key());
+        let url = format!("/staff/content/{kind}/{}", item.key());
         for (_, _, key) in item.media_references() {
-            uses.entry(key.to_owned()).or_default().push(UseView {
-                label: format!("{} „{title}“", kind_label(kind).0),
-                url: format!("/staff/content/{kind}/{}", item.key()),
-            });
+            let shown_by = uses.entry(key.to_owned()).or_default();
+            if !shown_by.iter().any(|user| user.url == url) {
+                shown_by.push(UseView {
+                    label: format!("{} „{title}“", kind_label(kind).0),
+                    url: url.clone(),
+                });
+            }
         }
     }
     Ok(uses)
@@ -1166,8 +1171,8 @@ pub async fn delete(
                 .map(|(kind, key)| format!("{} „{key}“", kind_label(*kind).0))
                 .collect();
             let refusal = format!(
-                "Nicht gelöscht: veröffentlichte Inhalte zeigen {} noch ({}). Bitte dort \
-                 zuerst entfernen und die Änderung veröffentlichen.",
+                "Nicht gelöscht: Inhalte zeigen {} noch, veröffentlicht oder in einer offenen \
+                 Fassung ({}). Bitte dort zuerst entfernen.",
                 match info.kind() {
                     MediaKind::Image => "das Bild",
                     MediaKind::Document => "das Dokument",
