@@ -41,6 +41,8 @@ pub use model::{
     SignInStep, TotpEnrolment, TrustLevel,
 };
 pub use personal_data::{AccountDeletion, AccountExport, RetentionReport};
-pub use store::{FRESH_SIGN_IN, IdentityStore, MIGRATIONS, ProviderAnswer, SignUpLinkInfo};
+pub use store::{
+    FRESH_SIGN_IN, IdentityStore, MIGRATIONS, ProviderAnswer, SignUpLinkInfo, is_recent_sign_in,
+};
 pub use vault::catalogue::{AttributeError, AttributeProblem};
 pub use vault::{Consent, DataUse, ProfileAttribute, ProfileValue, Purpose, Source};

@@ -37,6 +37,11 @@ const EMAIL_CHANGE_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
 /// How recent a sign-in must be to confirm deleting an account that has no password.
 pub const FRESH_SIGN_IN: std::time::Duration = std::time::Duration::from_mins(10);
 
+/// Whether a session that began at `signed_in_at` counts as a recent sign-in at `now`.
+pub fn is_recent_sign_in(signed_in_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - signed_in_at <= to_chrono(FRESH_SIGN_IN)
+}
+
 /// What a link is for, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
@@ -624,7 +629,7 @@ impl IdentityStore {
         if self.has_password(account_id).await? {
             self.confirm_password(account_id, current_password, now)
                 .await?;
-        } else if now - signed_in_at > to_chrono(FRESH_SIGN_IN) {
+        } else if !is_recent_sign_in(signed_in_at, now) {
             return Err(IdentityError::SignInNotRecent);
         }
         self.delete_account(account_id, now).await

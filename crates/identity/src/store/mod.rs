@@ -32,7 +32,7 @@ use crate::password::Hasher;
 use crate::secret::{new_token, sha256_hex};
 use crate::throttle::{self, to_chrono};
 
-pub use citizen::{FRESH_SIGN_IN, SignUpLinkInfo};
+pub use citizen::{FRESH_SIGN_IN, SignUpLinkInfo, is_recent_sign_in};
 pub use providers::ProviderAnswer;
 
 /// The tables whose open rows [`IdentityStore::check_open_for_client`] counts.
@@ -699,4 +699,21 @@ pub(super) async fn mark_verified(
         )
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_row_queries_read_as_many_rows_as_the_limit() {
+        for table in [OpenTable::PasskeyCeremonies, OpenTable::ProviderFlows] {
+            assert!(
+                table
+                    .open_rows_query()
+                    .ends_with(&format!("LIMIT {MAX_OPEN_PER_CLIENT}")),
+                "{table:?}"
+            );
+        }
+    }
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rathaus_identity::vault::purposes;
-use rathaus_identity::{AccountExport, FRESH_SIGN_IN, IdentityError};
+use rathaus_identity::{AccountExport, FRESH_SIGN_IN, IdentityError, is_recent_sign_in};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -331,13 +331,12 @@ async fn deletion_page(
         .has_password(citizen.session.account.id)
         .await
         .map_err(internal)?;
-    let signed_in_for = context.state.now() - citizen.session.created_at;
     let fresh_minutes = FRESH_SIGN_IN.as_secs() / 60;
     let view = view! {
         token => citizen.form_token(&context.state),
         email => &citizen.session.account.email,
         has_password => has_password,
-        recently_signed_in => signed_in_for.to_std().unwrap_or_default() <= FRESH_SIGN_IN,
+        recently_signed_in => is_recent_sign_in(citizen.session.created_at, context.state.now()),
         passwordless_text => context.texts.format(
             "vault_delete_passwordless",
             &[("minutes", &fresh_minutes.to_string())],

@@ -294,10 +294,8 @@ pub async fn callback(
 /// The page that tells the person in plain words why a flow failed; the detail goes to the
 /// log (it never holds personal data).
 fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response, WebError> {
-    if let IdentityError::Throttled { .. } = error {
-        return throttled_page(context, error);
-    }
     let (key, status) = match error {
+        IdentityError::Throttled { .. } => ("", StatusCode::TOO_MANY_REQUESTS),
         IdentityError::FlowUnknown => ("account_provider_error_flow", StatusCode::BAD_REQUEST),
         IdentityError::ProviderRefused(_) => {
             ("account_provider_error_cancelled", StatusCode::BAD_REQUEST)
@@ -349,28 +347,15 @@ fn failure_page(context: &PageContext, error: &IdentityError) -> Result<Response
         ),
         _ => (context.url("/account"), "account_provider_error_back"),
     };
-    let view = view! {
-        text => context.t(key),
-        action_url => back,
-        action_label => context.t(label),
+    // A client with too many flows open is told how long to wait, as a throttled sign-in is.
+    let text = match error {
+        IdentityError::Throttled { .. } => super::explain(context, error)?.1,
+        _ => context.t(key),
     };
-    render(context, "account/message.html", &layout, view, status)
-}
-
-/// The page for a client that began too many flows without finishing them: how long to wait,
-/// with `Retry-After`.
-fn throttled_page(context: &PageContext, error: &IdentityError) -> Result<Response, WebError> {
-    let (_, text, status) = super::explain(context, error)?;
-    let layout = layout(
-        context,
-        "/account/sign-in",
-        "account_provider_error_title",
-        true,
-    );
     let view = view! {
         text => text,
-        action_url => context.url("/account"),
-        action_label => context.t("account_provider_error_back"),
+        action_url => back,
+        action_label => context.t(label),
     };
     let mut response = render(context, "account/message.html", &layout, view, status)?;
     super::add_retry_after(&mut response, error);
