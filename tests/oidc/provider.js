@@ -10,7 +10,7 @@
 //   authorization request (good, wrong-issuer, wrong-audience, bad-signature, alg-none,
 //   expired).
 //
-// Usage: node provider.js REDIRECT_URI...   (the browser tests start it the same way)
+// Usage: node provider.js REDIRECT_URI...   (tests/browser/lib/provider.js starts it too)
 // It prints one JSON line with both issuer URLs, then reads commands from standard input,
 // one JSON object a line, and answers each with one JSON line:
 //   {"drive": URL}  follows the browser's way from an authorization URL through the
